@@ -1,0 +1,149 @@
+"""The command line: the window by default, sub-commands for headless work (DESIGN.md).
+
+Exit status: 0 on success, 2 on bad input or arguments, 1 on anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from missing_app import __version__
+from missing_app.config import default_database
+from missing_app.core.errors import HomewardError, ValidationError
+
+if TYPE_CHECKING:
+    from missing_app.core.db import Database
+
+log = logging.getLogger(__name__)
+
+BAD_INPUT = 2
+FAILURE = 1
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="missing-app",
+        description="Homeward: missing-from-care work for PCSOs. Without a command, opens the "
+        "application.",
+    )
+    parser.add_argument("--db", metavar="PATH_OR_URL", help="database file or SQLAlchemy URL")
+    parser.add_argument("--version", action="version", version=f"Homeward {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="fill an empty database with realistic demo data")
+    demo.add_argument("--scale", choices=("small", "force"), default="small")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="the demo's today")
+
+    imports = commands.add_parser("import", help="import records from files")
+    kinds = imports.add_subparsers(dest="kind", metavar="KIND", required=True)
+    episodes = kinds.add_parser("episodes", help="the generic episodes CSV (FORMATS.md)")
+    episodes.add_argument("file", metavar="FILE.csv")
+    episodes.add_argument("--homes", metavar="FILE.csv")
+    episodes.add_argument("--placements", metavar="FILE.csv")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    target = args.db or default_database()
+    if args.command is None:
+        from missing_app.gui.app import run_application
+
+        return run_application(target)
+    handlers: dict[str, Callable[[argparse.Namespace, str], int]] = {
+        "demo": _demo,
+        "import": _import,
+    }
+    try:
+        return handlers[args.command](args, target)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return BAD_INPUT
+    except HomewardError as exc:
+        print(exc, file=sys.stderr)
+        return FAILURE
+    except KeyboardInterrupt:
+        print("Stopped; nothing was saved by the unfinished step.", file=sys.stderr)
+        return FAILURE
+
+
+def _progress() -> Callable[[str, int, int], None] | None:
+    """Progress on stderr, only when a person is watching it."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        amount = f"{done:,}/{total:,}" if total else f"{done:,}"
+        print(f"\r{stage}: {amount}\033[K", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _end_progress(progress: object) -> None:
+    if progress is not None:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _open(target: str) -> Database:
+    from missing_app.core.db import open_database
+
+    return open_database(target)
+
+
+def _demo(args: argparse.Namespace, target: str) -> int:
+    from missing_app.core.demo import generate_demo
+
+    progress = _progress()
+    summary = generate_demo(
+        _open(target), scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress
+    )
+    _end_progress(progress)
+    print(
+        f"Demo data in {target}: {summary.homes:,} homes, {summary.children:,} children, "
+        f"{summary.placements:,} placements, {summary.episodes:,} episodes "
+        f"({summary.seconds:.1f} s)."
+    )
+    return 0
+
+
+def _import(args: argparse.Namespace, target: str) -> int:
+    from missing_app.core.exchange.episodes_csv import ImportFailed, import_episodes
+
+    progress = _progress()
+    try:
+        report = import_episodes(
+            _open(target),
+            args.file,
+            homes=args.homes,
+            placements=args.placements,
+            username=getpass.getuser(),
+            progress=progress,
+        )
+    except ImportFailed as exc:
+        _end_progress(progress)
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        errors = sum(1 for problem in exc.problems if problem.is_error)
+        print(f"Nothing was imported: {errors:,} error(s) to correct.", file=sys.stderr)
+        return BAD_INPUT
+    _end_progress(progress)
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    print(f"Imported {args.file}: {report.summary()}.")
+    return 0

@@ -1,0 +1,124 @@
+"""Settings in one place: where the database lives, and the figures' thresholds and constants.
+
+This module is a leaf: it imports nothing from the rest of Homeward, so both the core and
+the window can read it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "Homeward"
+DB_ENV = "MISSING_APP_DB"
+
+
+def data_folder() -> Path:
+    """The user's data folder for Homeward (created on first use)."""
+    import platformdirs
+
+    folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def default_database() -> str:
+    """`MISSING_APP_DB` if set, else `homeward.sqlite` in the user's data folder."""
+    return os.environ.get(DB_ENV) or str(data_folder() / "homeward.sqlite")
+
+
+def demo_database() -> str:
+    """The demo database, kept beside the real one so the two are never confused."""
+    real = Path(default_database())
+    if "://" in str(real):
+        return str(data_folder() / "homeward-demo.sqlite")
+    return str(real.with_name("homeward-demo.sqlite"))
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """A setting users may change, with its default and where the default comes from."""
+
+    key: str
+    label: str
+    default: float
+    unit: str
+    minimum: float
+    maximum: float
+    integer: bool
+    source: str
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "repeat_threshold",
+        "Repeat threshold N (episodes)",
+        3,
+        "episodes",
+        1,
+        100,
+        True,
+        "3 or more episodes in 30 days calls a strategy meeting (Derbyshire protocol, DOMAIN.md).",
+    ),
+    SettingSpec(
+        "repeat_window_days",
+        "Repeat window D",
+        30,
+        "days",
+        1,
+        366,
+        True,
+        "The 30 days of the same strategy-meeting trigger (DOMAIN.md).",
+    ),
+    SettingSpec(
+        "rhi_window_hours",
+        "Return interview window",
+        72,
+        "hours",
+        1,
+        720,
+        True,
+        "Statutory guidance (DfE 2014): an RHI offered within 72 hours of the return.",
+    ),
+    SettingSpec(
+        "unit_cost",
+        "Unit cost of one missing-person investigation",
+        2415.80,
+        "£",
+        0,
+        1_000_000,
+        False,
+        "Shalev Greene & Pakes 2012, a medium-risk case at 2012 prices "
+        "(the survey-based lower figure was £1,325.44).",
+    ),
+    SettingSpec(
+        "demand_window_days",
+        "Demand window W",
+        365,
+        "days",
+        28,
+        3660,
+        True,
+        "One year either side of the engagement start, so seasons balance (METRICS.md).",
+    ),
+)
+
+SETTINGS_BY_KEY = {spec.key: spec for spec in SETTINGS}
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m missing_app.config demo-path|db-path`: for the Makefile."""
+    if argv == ["demo-path"]:
+        print(demo_database())
+    elif argv == ["db-path"]:
+        print(default_database())
+    else:
+        print("usage: python -m missing_app.config demo-path|db-path", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Import and export: the generic CSV files and SSDA903."""

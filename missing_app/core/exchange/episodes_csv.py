@@ -1,0 +1,610 @@
+"""`missing-app import episodes`: the generic episodes, homes and placements CSV files.
+
+All or nothing: every file is read and checked in full before anything is written, and
+everything is written in one transaction. Importing the same files twice changes nothing.
+A blank cell never erases a value already recorded: imports fill in and correct.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult, bindparam, insert, select, update
+
+from missing_app.core import rules
+from missing_app.core.audit import log_event
+from missing_app.core.db import Database
+from missing_app.core.errors import Problem, ValidationError
+from missing_app.core.exchange.tables import Column, Row, Table, read_table, text, whole_number
+from missing_app.core.models import CareHome, Child, MissingEpisode, Placement, ReturnInterview
+from missing_app.core.times import local_date, parse_date, parse_datetime, utc_now
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+
+def _beds(value: str) -> int:
+    beds = whole_number(value)
+    if beds < 0:
+        raise ValueError(f"{beds} beds is not possible")
+    return beds
+
+
+def _columns(*columns: Column) -> dict[str, Column]:
+    return {column.name: column for column in columns}
+
+
+EPISODE_COLUMNS = _columns(
+    Column("child_ref", text, required=True),
+    Column("first_name", text),
+    Column("last_name", text),
+    Column("dob", parse_date, required=True),
+    Column("sex", rules.sex),
+    Column("home_urn", text, required=True),
+    Column("home_name", text),
+    Column("local_authority", text),
+    Column("type", rules.episode_type),
+    Column("last_seen_at", parse_datetime, required=True),
+    Column("reported_at", parse_datetime),
+    Column("police_ref", text),
+    Column("risk", rules.risk_grade),
+    Column("returned_at", parse_datetime),
+    Column("return_method", rules.return_method),
+    Column("found_location", text),
+    Column("safe_and_well_at", parse_datetime),
+    Column("rhi_offered_at", parse_datetime),
+    Column("rhi_completed_at", parse_datetime),
+    Column("rhi_declined", rules.yes_no),
+)
+HOME_COLUMNS = _columns(
+    Column("urn", text, required=True),
+    Column("name", text, required=True),
+    Column("local_authority", text),
+    Column("postcode", text),
+    Column("beds", _beds),
+    Column("engagement_start", parse_date),
+)
+PLACEMENT_COLUMNS = _columns(
+    Column("child_ref", text, required=True),
+    Column("home_urn", text, required=True),
+    Column("start", parse_date, required=True),
+    Column("end", parse_date),
+)
+
+# Episode columns of the file, as columns of missing_episodes and return_interviews.
+EPISODE_FIELDS = (
+    "type", "reported_at", "police_ref", "risk", "returned_at", "return_method",
+    "found_location", "safe_and_well_at",
+)  # fmt: skip
+INTERVIEW_FIELDS = {
+    "rhi_offered_at": "offered_at",
+    "rhi_completed_at": "completed_at",
+    "rhi_declined": "declined",
+}
+
+
+class ImportFailed(ValidationError):
+    """The files had errors; nothing was imported."""
+
+
+@dataclass
+class ImportReport:
+    """What an import added and changed, and the warnings it raised."""
+
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(value for key, value in self.counts.items() if not key.endswith("unchanged"))
+
+    def summary(self) -> str:
+        parts = [f"{value} {key.replace('_', ' ')}" for key, value in self.counts.items() if value]
+        return ", ".join(parts) if parts else "nothing to import"
+
+
+@dataclass
+class _Episode:
+    """One episode as it will stand after the import: a file row merged over the database."""
+
+    row: Row
+    child_ref: str
+    home_urn: str
+    last_seen_at: datetime
+    values: dict[str, Any]
+    interview: dict[str, Any]
+    existing_id: int | None = None
+    changed: bool = True
+
+
+def import_episodes(
+    db: Database,
+    episodes: str | Path,
+    *,
+    homes: str | Path | None = None,
+    placements: str | Path | None = None,
+    username: str = "import",
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check the files in full, then import them in one transaction, or raise ImportFailed."""
+    job = _Import(db, now or utc_now(), progress)
+    job.read(episodes, homes, placements)
+    job.check()
+    return job.write(username)
+
+
+class _Import:
+    def __init__(self, db: Database, now: datetime, progress: Progress | None) -> None:
+        self.db = db
+        self.now = now
+        self.progress = progress
+        self.problems: list[Problem] = []
+        self.tables: dict[str, Table] = {}
+        self.report = ImportReport()
+
+    def _tell(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def _reading(self, kind: str) -> Callable[[int], None]:
+        return lambda rows: self._tell(f"reading {kind}", rows, 0)
+
+    def _fail_if_errors(self) -> None:
+        if any(p.is_error for p in self.problems):
+            self.problems.sort(key=lambda p: (p.file or "", p.line or 0))
+            raise ImportFailed(self.problems)
+
+    # Reading -----------------------------------------------------------------------------
+
+    def read(
+        self, episodes: str | Path, homes: str | Path | None, placements: str | Path | None
+    ) -> None:
+        files = {"episodes": (episodes, EPISODE_COLUMNS)}
+        if homes is not None:
+            files["homes"] = (homes, HOME_COLUMNS)
+        if placements is not None:
+            files["placements"] = (placements, PLACEMENT_COLUMNS)
+        for kind, (path, columns) in files.items():
+            table = read_table(path, columns, self._reading(kind))
+            self.tables[kind] = table
+            self.problems.extend(table.problems)
+        # A file that could not be read at all (or lacks a column) stops here; otherwise
+        # every row is checked, so that one run lists every problem.
+        if any(p.is_error and p.line in (0, 1) for p in self.problems):
+            self._fail_if_errors()
+        for table in self.tables.values():
+            unreadable = {p.line for p in table.problems if p.is_error}
+            table.rows = [row for row in table.rows if row.line not in unreadable]
+
+    # Checking ----------------------------------------------------------------------------
+
+    def check(self) -> None:
+        with self.db.engine.connect() as connection:
+            self.known_homes = _homes_by_urn(connection)
+            self.known_children = _children_by_ref(connection)
+            self._check_homes()
+            self._check_children()
+            self._merge_episodes(connection)
+        self._check_episodes()
+        self._check_overlaps()
+        self._check_placements()
+        self._fail_if_errors()
+
+    def _problem(
+        self, table: str, row: Row, column: str, message: str, severity: Any = "error"
+    ) -> None:
+        self.problems.append(Problem(column, message, severity, self.tables[table].path, row.line))
+
+    def _check_homes(self) -> None:
+        self.file_homes: dict[str, Row] = {}
+        for row in self.tables.get("homes", Table("", [], [], ())).rows:
+            urn = row.values["urn"]
+            if urn in self.file_homes:
+                line = self.file_homes[urn].line
+                self._problem("homes", row, "urn", f"{urn} is already on line {line}")
+            self.file_homes[urn] = row
+
+    def _check_children(self) -> None:
+        """One date of birth per child, across the file and the database."""
+        self.file_children: dict[str, Row] = {}
+        for row in self.tables["episodes"].rows:
+            ref, dob = row.values["child_ref"], row.values["dob"]
+            first = self.file_children.setdefault(ref, row)
+            if first is not row and dob != first.values["dob"]:
+                self._problem(
+                    "episodes",
+                    row,
+                    "dob",
+                    f"{dob} differs from {first.values['dob']} "
+                    f"given for child {ref} on line {first.line}",
+                )
+            known = self.known_children.get(ref)
+            if known is not None and dob != known["dob"]:
+                self._problem(
+                    "episodes",
+                    row,
+                    "dob",
+                    f"{dob} differs from the date of birth "
+                    f"already recorded for child {ref} ({known['dob']})",
+                )
+
+    def _merge_episodes(self, connection: Connection) -> None:
+        child_ids = [
+            self.known_children[ref]["id"]
+            for ref in self.file_children
+            if ref in self.known_children
+        ]
+        stored = _stored_episodes(connection, child_ids)
+        self.stored = stored
+        self.episodes: list[_Episode] = []
+        seen: dict[tuple[str, datetime], Row] = {}
+        for row in self.tables["episodes"].rows:
+            ref, when = row.values["child_ref"], row.values["last_seen_at"]
+            if when is None:
+                continue
+            if (ref, when) in seen:
+                self._problem(
+                    "episodes",
+                    row,
+                    "last_seen_at",
+                    f"the same episode is already on line {seen[(ref, when)].line}",
+                )
+                continue
+            seen[(ref, when)] = row
+            self.episodes.append(self._merge(row, stored.get((ref, when))))
+
+    def _merge(self, row: Row, stored: dict[str, Any] | None) -> _Episode:
+        values = {name: row.values.get(name) for name in EPISODE_FIELDS}
+        interview = {target: row.values.get(source) for source, target in INTERVIEW_FIELDS.items()}
+        episode = _Episode(
+            row,
+            row.values["child_ref"],
+            row.values["home_urn"],
+            row.values["last_seen_at"],
+            values,
+            interview,
+        )
+        if stored is None:
+            values["type"] = values["type"] or "missing"
+            return episode
+        episode.existing_id = stored["id"]
+        merged = {
+            name: stored[name] if values[name] is None else values[name] for name in EPISODE_FIELDS
+        }
+        merged_interview = {
+            name: stored[name] if interview[name] is None else interview[name] for name in interview
+        }
+        episode.changed = (
+            any(merged[name] != stored[name] for name in EPISODE_FIELDS)
+            or any(merged_interview[name] != stored[name] for name in interview)
+            or stored["home_urn"] != episode.home_urn
+        )
+        episode.values, episode.interview = merged, merged_interview
+        return episode
+
+    def _check_episodes(self) -> None:
+        for episode in self.episodes:
+            ref = episode.child_ref
+            known = self.known_children.get(ref)
+            flag = None
+            if known is not None:
+                day = local_date(episode.last_seen_at)
+                for label in ("CSE", "CCE"):
+                    since = known[label.lower() + "_flagged_on"]
+                    if since is not None and since <= day:
+                        flag = flag or label
+            facts = rules.EpisodeFacts(
+                last_seen_at=episode.last_seen_at,
+                type=episode.values["type"] or "missing",
+                risk=episode.values["risk"],
+                reported_at=episode.values["reported_at"],
+                returned_at=episode.values["returned_at"],
+                dob=episode.row.values["dob"],
+                exploitation_flag=flag,
+            )
+            for problem in rules.check_episode(facts, self.now):
+                self.problems.append(
+                    replace(problem, file=self.tables["episodes"].path, line=episode.row.line)
+                )
+
+    def _check_overlaps(self) -> None:
+        spans: dict[str, list[rules.Span]] = defaultdict(list)
+        in_file = set()
+        for episode in self.episodes:
+            spans[episode.child_ref].append(
+                rules.Span(episode, episode.last_seen_at, episode.values["returned_at"])
+            )
+            in_file.add((episode.child_ref, episode.last_seen_at))
+        for (ref, when), stored in self.stored.items():
+            if (ref, when) not in in_file and ref in spans:
+                spans[ref].append(rules.Span(None, when, stored["returned_at"]))
+        for child_spans in spans.values():
+            for earlier, later in rules.overlaps(child_spans):
+                reported = later if isinstance(later.key, _Episode) else earlier
+                other = earlier if reported is later else later
+                if isinstance(reported.key, _Episode):
+                    message = rules.overlap_message(reported, other.start, other.end)
+                    if isinstance(other.key, _Episode):
+                        message += f" (line {other.key.row.line})"
+                    column = "last_seen_at" if reported is later else "returned_at"
+                    self._problem("episodes", reported.key.row, column, message)
+
+    def _check_placements(self) -> None:
+        table = self.tables.get("placements")
+        if table is None:
+            return
+        homes = set(self.known_homes) | set(self.file_homes)
+        homes |= {episode.home_urn for episode in self.episodes}
+        children = set(self.known_children) | set(self.file_children)
+        for row in table.rows:
+            values = row.values
+            if values["child_ref"] and values["child_ref"] not in children:
+                self._problem(
+                    "placements",
+                    row,
+                    "child_ref",
+                    f"child {values['child_ref']} is not in the episodes file nor already recorded",
+                )
+            if values["home_urn"] and values["home_urn"] not in homes:
+                self._problem(
+                    "placements",
+                    row,
+                    "home_urn",
+                    f"home {values['home_urn']} is not "
+                    "in the homes or episodes file nor already recorded",
+                )
+            if values["start"] and values["end"] and values["end"] < values["start"]:
+                self._problem(
+                    "placements",
+                    row,
+                    "end",
+                    f"{values['end']} is before the start {values['start']}",
+                )
+
+    # Writing -----------------------------------------------------------------------------
+
+    def write(self, username: str) -> ImportReport:
+        self.report.warnings = [p for p in self.problems if not p.is_error]
+        with self.db.transaction() as session:
+            connection = session.connection()
+            home_ids = self._write_homes(connection)
+            child_ids = self._write_children(connection)
+            self._write_episodes(connection, home_ids, child_ids)
+            self._write_placements(connection, home_ids, child_ids)
+            if self.report.changed:
+                log_event(
+                    session,
+                    username,
+                    "import",
+                    "missing_episodes",
+                    after={"files": self._fingerprints(), "counts": dict(self.report.counts)},
+                )
+        return self.report
+
+    def _fingerprints(self) -> dict[str, str]:
+        return {table.path: _sha256(table.path) for table in self.tables.values()}
+
+    def _write_homes(self, connection: Connection) -> dict[str, int]:
+        wanted: dict[str, dict[str, Any]] = {}
+        for episode in self.episodes:
+            row = episode.row.values
+            wanted.setdefault(
+                episode.home_urn,
+                {"name": row.get("home_name"), "local_authority": row.get("local_authority")},
+            )
+        for urn, home_row in self.file_homes.items():
+            wanted[urn] = {key: value for key, value in home_row.values.items() if key != "urn"}
+        for urn, values in wanted.items():
+            known = self.known_homes.get(urn)
+            if known is None:
+                values = {**values, "name": values.get("name") or f"Home {urn}"}
+                result = connection.execute(insert(CareHome), {"urn": urn, **values})
+                self.known_homes[urn] = {"id": _new_id(result), **values}
+                self.report.counts["homes_added"] += 1
+            elif urn in self.file_homes:
+                changes = {k: v for k, v in values.items() if v is not None and known.get(k) != v}
+                if changes:
+                    connection.execute(
+                        update(CareHome).where(CareHome.id == known["id"]).values(**changes)
+                    )
+                    self.report.counts["homes_updated"] += 1
+        return {urn: known["id"] for urn, known in self.known_homes.items()}
+
+    def _write_children(self, connection: Connection) -> dict[str, int]:
+        new, changed = [], []
+        for ref, row in self.file_children.items():
+            names = {key: row.values.get(key) for key in ("first_name", "last_name", "sex")}
+            known = self.known_children.get(ref)
+            if known is None:
+                new.append({"local_ref": ref, "dob": row.values["dob"], **names})
+                continue
+            changes = {k: v for k, v in names.items() if v is not None and known[k] != v}
+            if changes:
+                changed.append({**{k: known[k] for k in names}, **changes, "_id": known["id"]})
+        model = Child
+        if new:
+            connection.execute(insert(model), new)
+            self.report.counts["children_added"] += len(new)
+        if changed:
+            connection.execute(update(model).where(model.id == bindparam("_id")), changed)
+            self.report.counts["children_updated"] += len(changed)
+        return {ref: known["id"] for ref, known in _children_by_ref(connection).items()}
+
+    def _write_episodes(
+        self, connection: Connection, home_ids: Mapping[str, int], child_ids: Mapping[str, int]
+    ) -> None:
+        new, changed = [], []
+        for episode in self.episodes:
+            values = {**episode.values, "home_id": home_ids[episode.home_urn]}
+            if episode.existing_id is None:
+                new.append(
+                    {
+                        **values,
+                        "child_id": child_ids[episode.child_ref],
+                        "last_seen_at": episode.last_seen_at,
+                    }
+                )
+            elif episode.changed:
+                changed.append({**values, "_id": episode.existing_id})
+        total = len(self.episodes)
+        model = MissingEpisode
+        for start in range(0, len(new), 20000):
+            connection.execute(insert(model), new[start : start + 20000])
+            self._tell("saving episodes", min(start + 20000, len(new)), total)
+        if changed:
+            connection.execute(update(model).where(model.id == bindparam("_id")), changed)
+        self.report.counts["episodes_added"] = len(new)
+        self.report.counts["episodes_updated"] = len(changed)
+        self.report.counts["episodes_unchanged"] = total - len(new) - len(changed)
+        self._write_interviews(connection, child_ids)
+
+    def _write_interviews(self, connection: Connection, child_ids: Mapping[str, int]) -> None:
+        wanted = [
+            e
+            for e in self.episodes
+            if e.changed and any(value is not None for value in e.interview.values())
+        ]
+        if not wanted:
+            return
+        ids = _episode_ids(connection, [child_ids[e.child_ref] for e in wanted])
+        existing = set(connection.scalars(select(ReturnInterview.episode_id)))
+        new, changed = [], []
+        for episode in wanted:
+            episode_id = ids[(child_ids[episode.child_ref], episode.last_seen_at)]
+            values = {**episode.interview, "declined": bool(episode.interview["declined"])}
+            if episode_id in existing:
+                changed.append({**values, "_episode_id": episode_id})
+            else:
+                new.append({**values, "episode_id": episode_id})
+        model = ReturnInterview
+        if new:
+            connection.execute(insert(model), new)
+        if changed:
+            connection.execute(
+                update(model).where(model.episode_id == bindparam("_episode_id")), changed
+            )
+
+    def _write_placements(
+        self, connection: Connection, home_ids: Mapping[str, int], child_ids: Mapping[str, int]
+    ) -> None:
+        table = self.tables.get("placements")
+        if table is None:
+            return
+        stored = {
+            (r.child_id, r.home_id, r.start): (r.id, r.end)
+            for r in connection.execute(
+                select(
+                    Placement.id,
+                    Placement.child_id,
+                    Placement.home_id,
+                    Placement.start,
+                    Placement.end,
+                )
+            )
+        }
+        for row in table.rows:
+            values = row.values
+            key = (child_ids[values["child_ref"]], home_ids[values["home_urn"]], values["start"])
+            if key not in stored:
+                result = connection.execute(
+                    insert(Placement),
+                    {"child_id": key[0], "home_id": key[1], "start": key[2], "end": values["end"]},
+                )
+                stored[key] = (_new_id(result), values["end"])
+                self.report.counts["placements_added"] += 1
+            elif values["end"] is not None and stored[key][1] != values["end"]:
+                connection.execute(
+                    update(Placement)
+                    .where(Placement.id == stored[key][0])
+                    .values(end=values["end"])
+                )
+                self.report.counts["placements_updated"] += 1
+
+
+def _homes_by_urn(connection: Connection) -> dict[str, dict[str, Any]]:
+    rows = connection.execute(select(CareHome.__table__)).mappings()
+    return {row["urn"]: dict(row) for row in rows}
+
+
+def _children_by_ref(connection: Connection) -> dict[str, dict[str, Any]]:
+    columns = (
+        "id",
+        "local_ref",
+        "dob",
+        "first_name",
+        "last_name",
+        "sex",
+        "cse_flagged_on",
+        "cce_flagged_on",
+    )
+    rows = connection.execute(select(*(getattr(Child, name) for name in columns))).mappings()
+    return {row["local_ref"]: dict(row) for row in rows}
+
+
+def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _stored_episodes(
+    connection: Connection, child_ids: list[int]
+) -> dict[tuple[str, datetime], dict[str, Any]]:
+    """The stored episodes (with their RHI) of these children, by (child ref, last seen)."""
+    episode, interview = MissingEpisode.__table__, ReturnInterview.__table__
+    child, home = Child.__table__, CareHome.__table__
+    query = (
+        select(
+            episode.c.id,
+            episode.c.last_seen_at,
+            child.c.local_ref,
+            home.c.urn.label("home_urn"),
+            *(episode.c[name] for name in EPISODE_FIELDS),
+            interview.c.offered_at,
+            interview.c.completed_at,
+            interview.c.declined,
+        )
+        .join(child, child.c.id == episode.c.child_id)
+        .join(home, home.c.id == episode.c.home_id)
+        .outerjoin(interview, interview.c.episode_id == episode.c.id)
+    )
+    stored: dict[tuple[str, datetime], dict[str, Any]] = {}
+    for chunk in _chunks(sorted(child_ids)):
+        for row in connection.execute(query.where(episode.c.child_id.in_(chunk))).mappings():
+            values = dict(row)
+            values["declined"] = values["declined"] if values["declined"] else None
+            stored[(values["local_ref"], values["last_seen_at"])] = values
+    return stored
+
+
+def _episode_ids(connection: Connection, child_ids: list[int]) -> dict[tuple[int, datetime], int]:
+    ids: dict[tuple[int, datetime], int] = {}
+    for chunk in _chunks(sorted(set(child_ids))):
+        query = select(
+            MissingEpisode.id, MissingEpisode.child_id, MissingEpisode.last_seen_at
+        ).where(MissingEpisode.child_id.in_(chunk))
+        for episode_id, child_id, last_seen_at in connection.execute(query):
+            ids[(child_id, last_seen_at)] = episode_id
+    return ids
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
