@@ -42,8 +42,10 @@ class ValidationError(HomewardError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
-        errors = [p for p in self.problems if p.is_error]
-        super().__init__("; ".join(str(p) for p in errors) or "invalid input")
+        errors = [str(p) for p in self.problems if p.is_error]
+        shown = "; ".join(errors[:3]) or "invalid input"
+        more = f" (and {len(errors) - 3:,} more)" if len(errors) > 3 else ""
+        super().__init__(shown + more)
 
 
 class MigrationError(HomewardError):

@@ -6,12 +6,13 @@ Every check returns `Problem`s worded for a PCSO; nothing here touches the datab
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from missing_app.core.errors import Problem
 from missing_app.core.models import RETURN_METHODS, RISK_GRADES, SEXES
-from missing_app.core.times import age_on, local, local_date
+from missing_app.core.times import age_on, local, local_date, local_midnight
 
 # Merseyside practice: a child aged 13 or under is always recorded missing, never absent.
 ALWAYS_MISSING_UP_TO_AGE = 13
@@ -62,8 +63,7 @@ def yes_no(text: str) -> bool:
     return value
 
 
-@dataclass(frozen=True)
-class EpisodeFacts:
+class EpisodeFacts(NamedTuple):
     """What the episode rules need to know about one episode and its child."""
 
     last_seen_at: datetime
@@ -86,7 +86,7 @@ def check_episode(facts: EpisodeFacts, now: datetime) -> list[Problem]:
     seen = facts.last_seen_at
     if seen > now:
         problems.append(Problem("last_seen_at", f"{_when(seen)} is in the future"))
-    if facts.dob is not None and local_date(seen) < facts.dob:
+    if facts.dob is not None and seen < _midnight(facts.dob):
         problems.append(
             Problem(
                 "last_seen_at", f"{_when(seen)} is before the date of birth {facts.dob:%d/%m/%Y}"
@@ -113,12 +113,14 @@ def check_episode(facts: EpisodeFacts, now: datetime) -> list[Problem]:
     return problems
 
 
+_midnight = lru_cache(maxsize=1 << 16)(local_midnight)
+
+
 def merseyside_warnings(facts: EpisodeFacts) -> list[Problem]:
     """Merseyside practice: 13 and under is always missing; CSE/CCE flags are high risk."""
     warnings: list[Problem] = []
-    day = local_date(facts.last_seen_at)
     if facts.type == "absent" and facts.dob is not None:
-        age = age_on(facts.dob, day)
+        age = age_on(facts.dob, local_date(facts.last_seen_at))
         if age <= ALWAYS_MISSING_UP_TO_AGE:
             warnings.append(
                 Problem(
@@ -141,8 +143,7 @@ def merseyside_warnings(facts: EpisodeFacts) -> list[Problem]:
     return warnings
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """An episode's time away, for the overlap check: open while `end` is None."""
 
     key: object

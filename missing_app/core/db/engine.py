@@ -17,6 +17,8 @@ from missing_app.core.db import migrate
 
 log = logging.getLogger(__name__)
 
+WRITE_OPTION = "homeward_write"
+
 
 def database_url(target: str) -> str:
     """A SQLAlchemy URL for a file path or URL."""
@@ -35,6 +37,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch many index pages
         mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()
         if mode and mode[0] == "wal":
             # FULL in WAL mode: a committed record survives a power cut, not only a crash.
@@ -43,7 +46,10 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # Writes take the write lock at once: no busy failure when a reader would upgrade,
+        # and no other writer can come between a transaction's reads and its writes.
+        writing = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def create_sqlite_engine(url: str) -> Engine:
@@ -65,6 +71,8 @@ class Database:
         self.engine = engine
         # No autoflush: use cases check their rules before anything reaches the database.
         self.sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
 
     @property
     def url(self) -> str:
@@ -83,8 +91,8 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
-        with self.sessions.begin() as session:
+        """A session inside one write transaction: committed on success, rolled back on error."""
+        with self._write_sessions.begin() as session:
             yield session
 
     def close(self) -> None:

@@ -16,11 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, bindparam, insert, select, update
+from sqlalchemy import Connection, CursorResult, bindparam, func, insert, select, update
 
 from missing_app.core import rules
 from missing_app.core.audit import log_event
 from missing_app.core.db import Database
+from missing_app.core.db.bulk import collector_paused, insert_columns, insert_rows
 from missing_app.core.errors import Problem, ValidationError
 from missing_app.core.exchange.tables import Column, Row, Table, read_table, text, whole_number
 from missing_app.core.models import CareHome, Child, MissingEpisode, Placement, ReturnInterview
@@ -89,6 +90,7 @@ INTERVIEW_FIELDS = {
     "rhi_completed_at": "completed_at",
     "rhi_declined": "declined",
 }
+MERGED_FIELDS = (*EPISODE_FIELDS, *INTERVIEW_FIELDS)
 
 
 class ImportFailed(ValidationError):
@@ -119,10 +121,18 @@ class _Episode:
     child_ref: str
     home_urn: str
     last_seen_at: datetime
-    values: dict[str, Any]
-    interview: dict[str, Any]
+    values: dict[str, Any]  # by file column: the row's, or merged over what is stored
     existing_id: int | None = None
+    has_interview: bool = False
     changed: bool = True
+
+    @property
+    def interview(self) -> dict[str, Any] | None:
+        """The return interview's columns, or None when the file says nothing of one."""
+        values = {target: self.values.get(source) for source, target in INTERVIEW_FIELDS.items()}
+        if all(value is None for value in values.values()):
+            return None
+        return {**values, "declined": bool(values["declined"])}
 
 
 def import_episodes(
@@ -137,9 +147,10 @@ def import_episodes(
 ) -> ImportReport:
     """Check the files in full, then import them in one transaction, or raise ImportFailed."""
     job = _Import(db, now or utc_now(), progress)
-    job.read(episodes, homes, placements)
-    job.check()
-    return job.write(username)
+    with collector_paused():
+        job.read(episodes, homes, placements)
+        job.check()
+        return job.write(username)
 
 
 class _Import:
@@ -263,32 +274,23 @@ class _Import:
             self.episodes.append(self._merge(row, stored.get((ref, when))))
 
     def _merge(self, row: Row, stored: dict[str, Any] | None) -> _Episode:
-        values = {name: row.values.get(name) for name in EPISODE_FIELDS}
-        interview = {target: row.values.get(source) for source, target in INTERVIEW_FIELDS.items()}
+        values = row.values
         episode = _Episode(
-            row,
-            row.values["child_ref"],
-            row.values["home_urn"],
-            row.values["last_seen_at"],
-            values,
-            interview,
+            row, values["child_ref"], values["home_urn"], values["last_seen_at"], values
         )
         if stored is None:
-            values["type"] = values["type"] or "missing"
+            values["type"] = values.get("type") or "missing"
             return episode
         episode.existing_id = stored["id"]
+        episode.has_interview = stored["interview_id"] is not None
         merged = {
-            name: stored[name] if values[name] is None else values[name] for name in EPISODE_FIELDS
+            name: stored[name] if values.get(name) is None else values[name]
+            for name in MERGED_FIELDS
         }
-        merged_interview = {
-            name: stored[name] if interview[name] is None else interview[name] for name in interview
-        }
-        episode.changed = (
-            any(merged[name] != stored[name] for name in EPISODE_FIELDS)
-            or any(merged_interview[name] != stored[name] for name in interview)
-            or stored["home_urn"] != episode.home_urn
+        episode.changed = stored["home_urn"] != episode.home_urn or any(
+            merged[name] != stored[name] for name in MERGED_FIELDS
         )
-        episode.values, episode.interview = merged, merged_interview
+        episode.values = merged
         return episode
 
     def _check_episodes(self) -> None:
@@ -442,55 +444,69 @@ class _Import:
     def _write_episodes(
         self, connection: Connection, home_ids: Mapping[str, int], child_ids: Mapping[str, int]
     ) -> None:
-        new, changed = [], []
-        for episode in self.episodes:
-            values = {**episode.values, "home_id": home_ids[episode.home_urn]}
-            if episode.existing_id is None:
-                new.append(
-                    {
-                        **values,
-                        "child_id": child_ids[episode.child_ref],
-                        "last_seen_at": episode.last_seen_at,
-                    }
-                )
-            elif episode.changed:
-                changed.append({**values, "_id": episode.existing_id})
-        total = len(self.episodes)
-        model = MissingEpisode
-        for start in range(0, len(new), 20000):
-            connection.execute(insert(model), new[start : start + 20000])
-            self._tell("saving episodes", min(start + 20000, len(new)), total)
+        new = [e for e in self.episodes if e.existing_id is None]
+        changed = [e for e in self.episodes if e.existing_id is not None and e.changed]
+        self._insert_episodes(connection, new, home_ids, child_ids)
         if changed:
-            connection.execute(update(model).where(model.id == bindparam("_id")), changed)
+            rows = [
+                {
+                    **{name: e.values[name] for name in EPISODE_FIELDS},
+                    "home_id": home_ids[e.home_urn],
+                    "_id": e.existing_id,
+                }
+                for e in changed
+            ]
+            model = MissingEpisode
+            connection.execute(update(model).where(model.id == bindparam("_id")), rows)
+            self._update_interviews(connection, changed)
         self.report.counts["episodes_added"] = len(new)
         self.report.counts["episodes_updated"] = len(changed)
-        self.report.counts["episodes_unchanged"] = total - len(new) - len(changed)
-        self._write_interviews(connection, child_ids)
+        self.report.counts["episodes_unchanged"] = len(self.episodes) - len(new) - len(changed)
 
-    def _write_interviews(self, connection: Connection, child_ids: Mapping[str, int]) -> None:
-        wanted = [
-            e
-            for e in self.episodes
-            if e.changed and any(value is not None for value in e.interview.values())
-        ]
-        if not wanted:
-            return
-        ids = _episode_ids(connection, [child_ids[e.child_ref] for e in wanted])
-        existing = set(connection.scalars(select(ReturnInterview.episode_id)))
-        new, changed = [], []
-        for episode in wanted:
-            episode_id = ids[(child_ids[episode.child_ref], episode.last_seen_at)]
-            values = {**episode.interview, "declined": bool(episode.interview["declined"])}
-            if episode_id in existing:
-                changed.append({**values, "_episode_id": episode_id})
+    def _insert_episodes(
+        self,
+        connection: Connection,
+        new: list[_Episode],
+        home_ids: Mapping[str, int],
+        child_ids: Mapping[str, int],
+    ) -> None:
+        # The write transaction holds SQLite's write lock, so new ids follow the largest.
+        first = (connection.scalar(select(func.max(MissingEpisode.id))) or 0) + 1
+        size = 20_000
+        for start in range(0, len(new), size):
+            chunk = new[start : start + size]
+            ids = range(first + start, first + start + len(chunk))
+            columns = {name: [e.values.get(name) for e in chunk] for name in EPISODE_FIELDS}
+            columns |= {
+                "id": list(ids),
+                "child_id": [child_ids[e.child_ref] for e in chunk],
+                "home_id": [home_ids[e.home_urn] for e in chunk],
+                "last_seen_at": [e.last_seen_at for e in chunk],
+            }
+            insert_columns(connection, MissingEpisode, columns)
+            interviews = [
+                {**interview, "episode_id": episode_id}
+                for episode_id, e in zip(ids, chunk, strict=True)
+                if (interview := e.interview) is not None
+            ]
+            insert_rows(connection, ReturnInterview, interviews)
+            self._tell("saving episodes", start + len(chunk), len(new))
+
+    def _update_interviews(self, connection: Connection, changed: list[_Episode]) -> None:
+        new, updated = [], []
+        for episode in changed:
+            interview = episode.interview
+            if interview is None:
+                continue
+            if episode.has_interview:
+                updated.append({**interview, "_episode_id": episode.existing_id})
             else:
-                new.append({**values, "episode_id": episode_id})
-        model = ReturnInterview
-        if new:
-            connection.execute(insert(model), new)
-        if changed:
+                new.append({**interview, "episode_id": episode.existing_id})
+        insert_rows(connection, ReturnInterview, new)
+        if updated:
+            model = ReturnInterview
             connection.execute(
-                update(model).where(model.episode_id == bindparam("_episode_id")), changed
+                update(model).where(model.episode_id == bindparam("_episode_id")), updated
             )
 
     def _write_placements(
@@ -568,9 +584,10 @@ def _stored_episodes(
             child.c.local_ref,
             home.c.urn.label("home_urn"),
             *(episode.c[name] for name in EPISODE_FIELDS),
-            interview.c.offered_at,
-            interview.c.completed_at,
-            interview.c.declined,
+            interview.c.id.label("interview_id"),
+            interview.c.offered_at.label("rhi_offered_at"),
+            interview.c.completed_at.label("rhi_completed_at"),
+            interview.c.declined.label("rhi_declined"),
         )
         .join(child, child.c.id == episode.c.child_id)
         .join(home, home.c.id == episode.c.home_id)
@@ -580,20 +597,9 @@ def _stored_episodes(
     for chunk in _chunks(sorted(child_ids)):
         for row in connection.execute(query.where(episode.c.child_id.in_(chunk))).mappings():
             values = dict(row)
-            values["declined"] = values["declined"] if values["declined"] else None
+            values["rhi_declined"] = values["rhi_declined"] or None
             stored[(values["local_ref"], values["last_seen_at"])] = values
     return stored
-
-
-def _episode_ids(connection: Connection, child_ids: list[int]) -> dict[tuple[int, datetime], int]:
-    ids: dict[tuple[int, datetime], int] = {}
-    for chunk in _chunks(sorted(set(child_ids))):
-        query = select(
-            MissingEpisode.id, MissingEpisode.child_id, MissingEpisode.last_seen_at
-        ).where(MissingEpisode.child_id.in_(chunk))
-        for episode_id, child_id, last_seen_at in connection.execute(query):
-            ids[(child_id, last_seen_at)] = episode_id
-    return ids
 
 
 def _new_id(result: CursorResult[Any]) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import _csv
 import csv
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from missing_app.core.errors import Problem
 
@@ -20,11 +21,11 @@ class Column:
     required: bool = False
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One data row: its line in the file (the header is line 1) and its parsed values.
 
-    Only the columns the file has appear in `values`; a blank cell is None.
+    Every column of the specification appears in `values`: None for a blank cell or a
+    column the file does not have.
     """
 
     line: int
@@ -75,7 +76,7 @@ def read_table(
 
 def _read(
     name: str,
-    reader: Iterator[list[str]],
+    reader: _csv.Reader,
     columns: Mapping[str, Column],
     problems: list[Problem],
     progress: Callable[[int], None] | None,
@@ -88,17 +89,107 @@ def _read(
     positions = _positions(name, names, columns, problems)
     if any(p.is_error for p in problems):
         return Table(name, [], problems, tuple(positions))
+    parsers = [_ColumnParser(columns[key], positions[key]) for key in positions]
+    absent = [key for key in columns if key not in positions]
     rows: list[Row] = []
-    wanted = [(positions[key], columns[key]) for key in positions]
-    line_num = getattr(reader, "line_num", 0)
-    for record in reader:
-        line, line_num = line_num + 1, getattr(reader, "line_num", line_num + 1)
-        if not any(cell.strip() for cell in record):
-            continue
-        rows.append(Row(line, _parse_row(name, line, record, wanted, problems)))
-        if progress is not None and len(rows) % 5000 == 0:
+    for lines, records in _chunks(reader, len(names)):
+        rows.extend(_parse_chunk(name, lines, records, parsers, absent, problems))
+        if progress is not None:
             progress(len(rows))
     return Table(name, rows, problems, tuple(positions))
+
+
+def _chunks(
+    reader: _csv.Reader, width: int, size: int = 50_000
+) -> Iterator[tuple[list[int], list[list[str]]]]:
+    """Non-blank records in chunks, padded to the header's width, with the line each starts on."""
+    lines: list[int] = []
+    records: list[list[str]] = []
+    line_num = reader.line_num
+    for record in reader:
+        line, line_num = line_num + 1, reader.line_num
+        if "".join(record).strip():
+            if len(record) < width:
+                record.extend([""] * (width - len(record)))
+            lines.append(line)
+            records.append(record)
+            if len(records) == size:
+                yield lines, records
+                lines, records = [], []
+    if records:
+        yield lines, records
+
+
+class _Unreadable:
+    """A cell that did not parse, with the reason."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _ColumnParser:
+    """Parses one column a chunk at a time, remembering values that repeat (codes, dates)."""
+
+    def __init__(self, column: Column, index: int) -> None:
+        self.column = column
+        self.index = index
+        self.memo: dict[str, Any] = {"": None}
+
+    def parse(self, cells: tuple[str, ...]) -> list[Any]:
+        if len(self.memo) > 200_000:
+            self.memo = {"": None}
+        memo = self.memo
+        return [memo[cell] if cell in memo else self._parse(cell) for cell in cells]
+
+    def _parse(self, cell: str) -> Any:
+        text = cell.strip()
+        try:
+            value = self.column.parse(text) if text else None
+        except ValueError as exc:
+            value = _Unreadable(str(exc))
+        self.memo[cell] = value
+        return value
+
+    def check(
+        self, name: str, lines: list[int], values: list[Any], problems: list[Problem]
+    ) -> None:
+        """Report blanks in a required column and cells that did not parse; blank those."""
+        column = self.column.name
+        for position, value in enumerate(values):
+            if value is None:
+                if self.column.required:
+                    line = lines[position]
+                    problems.append(Problem(column, "a value is required", file=name, line=line))
+            elif type(value) is _Unreadable:
+                problems.append(Problem(column, value.message, file=name, line=lines[position]))
+                values[position] = None
+
+
+def _parse_chunk(
+    name: str,
+    lines: list[int],
+    records: list[list[str]],
+    parsers: list[_ColumnParser],
+    absent: list[str],
+    problems: list[Problem],
+) -> list[Row]:
+    found: list[Problem] = []
+    columns = []
+    cells = list(zip(*records, strict=False))
+    for parser in parsers:
+        values = parser.parse(cells[parser.index])
+        parser.check(name, lines, values, found)
+        columns.append(values)
+    found.sort(key=lambda problem: problem.line or 0)  # by line, columns in file order
+    problems.extend(found)
+    keys = [parser.column.name for parser in parsers] + absent
+    columns.extend([None] * len(lines) for _ in absent)
+    return [
+        Row(line, dict(zip(keys, values, strict=True)))
+        for line, values in zip(lines, zip(*columns, strict=True), strict=True)
+    ]
 
 
 def _positions(
@@ -118,26 +209,3 @@ def _positions(
         message = "unknown columns ignored: " + ", ".join(unknown)
         problems.append(Problem("header", message, "warning", file=name, line=1))
     return positions
-
-
-def _parse_row(
-    name: str,
-    line: int,
-    record: list[str],
-    wanted: list[tuple[int, Column]],
-    problems: list[Problem],
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for index, column in wanted:
-        cell = record[index].strip() if index < len(record) else ""
-        if not cell:
-            values[column.name] = None
-            if column.required:
-                problems.append(Problem(column.name, "a value is required", file=name, line=line))
-            continue
-        try:
-            values[column.name] = column.parse(cell)
-        except ValueError as exc:
-            values[column.name] = None
-            problems.append(Problem(column.name, str(exc), file=name, line=line))
-    return values
