@@ -35,5 +35,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks
 
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m missing_app.gui.screenshots --out resources/screenshots
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

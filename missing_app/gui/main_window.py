@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -37,16 +38,18 @@ class Tile(QFrame):
         layout.addWidget(self.label)
 
 
-def database_counts(db: Database) -> dict[str, int]:
+def database_counts(db: Database, now: datetime) -> dict[str, int]:
     """The few figures the placeholder window shows."""
-    since = utc_now() - timedelta(days=30)
+    since = now - timedelta(days=30)
     with db.session() as session:
         return {
             "Care homes": session.scalar(select(func.count(CareHome.id))) or 0,
             "Children": session.scalar(select(func.count(Child.id))) or 0,
             "Episodes": session.scalar(select(func.count(MissingEpisode.id))) or 0,
             "Episodes in the last 30 days": session.scalar(
-                select(func.count(MissingEpisode.id)).where(MissingEpisode.last_seen_at >= since)
+                select(func.count(MissingEpisode.id)).where(
+                    MissingEpisode.last_seen_at >= since, MissingEpisode.last_seen_at <= now
+                )
             )
             or 0,
             "Missing now": session.scalar(
@@ -57,9 +60,10 @@ def database_counts(db: Database) -> dict[str, int]:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, now: Callable[[], datetime] = utc_now) -> None:
         super().__init__()
         self.db = db
+        self.now = now
         self.setWindowTitle(APP_NAME)
         self.resize(960, 600)
         central = QWidget()
@@ -85,6 +89,6 @@ class MainWindow(QMainWindow):
             item = self.tiles.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        for index, (label, value) in enumerate(database_counts(self.db).items()):
+        for index, (label, value) in enumerate(database_counts(self.db, self.now()).items()):
             tile = Tile(label, value, alert=label == "Missing now")
             self.tiles.addWidget(tile, index // 3, index % 3, Qt.AlignmentFlag.AlignTop)

@@ -142,3 +142,18 @@ def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path: Path)
         session.execute(text("SELECT 1"))
         other.execute("BEGIN IMMEDIATE")  # a reader does not block a writer
         other.execute("ROLLBACK")
+
+
+def test_the_demo_passes_every_import_rule(tmp_path: Path) -> None:
+    """Demo records, exported and imported afresh, break no rule of FORMATS.md."""
+    from missing_app.core.demo import generate_demo
+
+    demo = open_database(str(tmp_path / "demo.sqlite"))
+    summary = generate_demo(demo, seed=3, as_of=date(2025, 11, 15))
+    out = tmp_path / "demo.csv"
+    assert export_episodes(demo, out) == summary.episodes
+    report = import_episodes(
+        open_database(str(tmp_path / "copy.sqlite")), out, now=datetime(2025, 11, 15, tzinfo=UTC)
+    )
+    assert report.counts["episodes_added"] == summary.episodes
+    assert {w.field for w in report.warnings} <= {"reported_at"}

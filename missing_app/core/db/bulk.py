@@ -69,8 +69,13 @@ def insert_columns(
         if column.name not in values and default is not None and default.is_scalar:
             arg = default.arg  # type: ignore[attr-defined]
             values[column.name] = _rendered(column.type, [arg] * count)
-    names = list(values)
+    insert_stored(connection, table.name, list(values), list(zip(*values.values(), strict=True)))
+
+
+def insert_stored(
+    connection: Connection, table: str, names: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """The driver's own executemany of rows already in stored form (UTC text, ISO dates)."""
     quoted = ", ".join('"' + name + '"' for name in names)
-    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join('?' for _ in names)})"
-    rows = list(zip(*values.values(), strict=True))
-    connection.exec_driver_sql(sql, rows)
+    marks = ", ".join("?" for _ in names)
+    connection.exec_driver_sql(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', rows)

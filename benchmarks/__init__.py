@@ -1,0 +1,1 @@
+"""`make bench`: Homeward's figures at force scale, as ratios against raw-SQL baselines."""

@@ -1,0 +1,23 @@
+"""Run every benchmark and print its figures (`make bench`)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+from benchmarks import foundation
+from benchmarks.common import save
+
+
+def main() -> int:
+    print(f"Homeward benchmarks on Python {platform.python_version()}, {platform.machine()}")
+    results = foundation.run()
+    print()
+    for result in results:
+        print(result.line())
+    print(f"\n(results also in {save(results)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
