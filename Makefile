@@ -21,8 +21,9 @@ run: $(STAMP)
 	$(PY) -m missing_app
 
 demo: $(STAMP)
-	$(PY) -m missing_app --db "$$($(PY) -m missing_app.config demo-path)" demo --scale small
-	$(PY) -m missing_app --db "$$($(PY) -m missing_app.config demo-path)"
+	@db="$$($(PY) -m missing_app.config demo-path)"; \
+	test -f "$$db" || $(PY) -m missing_app --db "$$db" demo --scale small; \
+	$(PY) -m missing_app --db "$$db"
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q

@@ -107,14 +107,18 @@ def generate_demo(
     if scale not in SCALES:
         raise HomewardError(f"Unknown demo scale '{scale}': use 'small' or 'force'.")
     with db.engine.connect() as connection:
-        _refuse_unless_empty(connection, db.url)  # before minutes of planning, not after
+        _refuse_unless_empty(
+            connection, str(db.path or db.url)
+        )  # before minutes of planning, not after
     day = as_of or local_date(utc_now())
     from missing_app.core.demo_plan import plan
 
     records = plan(seed, scale, day, report)
     with db.transaction() as session:
         connection = session.connection()
-        _refuse_unless_empty(connection, db.url)  # and again, now no one else can write
+        _refuse_unless_empty(
+            connection, str(db.path or db.url)
+        )  # and again, now no one else can write
         counts = _write(connection, records, report)
         summary = DemoSummary(
             **counts, seconds=round(time.perf_counter() - started, 2), scale=scale, seed=seed,
@@ -131,7 +135,7 @@ def _refuse_unless_empty(connection: Connection, url: str) -> None:
     children = connection.execute(select(func.count()).select_from(Child)).scalar_one()
     if homes or children:
         raise HomewardError(
-            f"The database {url} already holds {homes} care homes and {children} children; "
+            f"The database {url} already holds {homes:,} care homes and {children:,} children; "
             "demo data is only added to an empty database so it never mixes with real "
             "records. Choose a new database file for the demo."
         )

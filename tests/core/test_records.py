@@ -229,3 +229,84 @@ def test_a_failed_save_leaves_no_trace(
     with db.session() as session:
         assert session.scalar(select(func.count(MissingEpisode.id))) == 0
     assert len(audit_rows(db)) == count
+
+
+def test_every_other_use_case_leaves_an_audit_row_with_before_and_after(
+    db: Database, records: Records
+) -> None:
+    home = records.create_home("SC100001", "Oakview House").record
+    meeting = records.record_meeting(home.id, date(2025, 11, 1)).record
+    steps: list[tuple[Any, str, str, str, object, object]] = [
+        (
+            lambda: records.create_child("C9", date(2012, 2, 2), first_name="Sam"),
+            "children",
+            "create",
+            "first_name",
+            None,
+            "Sam",
+        ),
+        (
+            lambda: records.update_child(1, legal_status="C2"),
+            "children",
+            "update",
+            "legal_status",
+            None,
+            "C2",
+        ),
+        (
+            lambda: records.add_placement(1, home.id, date(2025, 9, 1)),
+            "placements",
+            "create",
+            "start",
+            None,
+            "2025-09-01",
+        ),
+        (
+            lambda: records.update_placement(1, end=date(2025, 11, 1)),
+            "placements",
+            "update",
+            "end",
+            None,
+            "2025-11-01",
+        ),
+        (
+            lambda: records.record_missing(1, parse_datetime("2025-10-01 22:00"), risk="low"),
+            "missing_episodes",
+            "create",
+            "risk",
+            None,
+            "low",
+        ),
+        (
+            lambda: records.update_episode(1, risk="medium", police_ref="MP25/000777"),
+            "missing_episodes",
+            "update",
+            "risk",
+            "low",
+            "medium",
+        ),
+        (
+            lambda: records.add_action(meeting.id, NewAction("Review the missing policy")),
+            "actions",
+            "create",
+            "description",
+            None,
+            "Review the missing policy",
+        ),
+        (
+            lambda: records.update_action(1, owner="Manager"),
+            "actions",
+            "update",
+            "owner",
+            None,
+            "Manager",
+        ),
+    ]
+    for step, entity, action, column, old, new in steps:
+        count = len(audit_rows(db))
+        step()
+        event, before, after = last_audit(db)
+        assert len(audit_rows(db)) == count + 1, entity
+        assert (event.entity, event.action, event.username) == (entity, action, "pcso.jones")
+        assert after is not None and after[column] == new
+        assert (before or {}).get(column) == old

@@ -199,6 +199,7 @@ class _Import:
     # Checking ----------------------------------------------------------------------------
 
     def check(self) -> None:
+        self._tell("checking", len(self.tables["episodes"].rows), 0)
         with self.db.engine.connect() as connection:
             self.known_homes = _homes_by_urn(connection)
             self.known_children = _children_by_ref(connection)
