@@ -7,22 +7,22 @@ A blank cell never erases a value already recorded: imports fill in and correct.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from missing_app.core import rules
 from missing_app.core.audit import log_event
 from missing_app.core.db import Database
 from missing_app.core.db.bulk import collector_paused, insert_columns, insert_rows
 from missing_app.core.errors import Problem, ValidationError
+from missing_app.core.exchange import recorded
 from missing_app.core.exchange.tables import Column, Row, Table, read_table, text, whole_number
 from missing_app.core.models import CareHome, Child, MissingEpisode, Placement, ReturnInterview
 from missing_app.core.times import local_date, parse_date, parse_datetime, utc_now
@@ -201,8 +201,8 @@ class _Import:
     def check(self) -> None:
         self._tell("checking", len(self.tables["episodes"].rows), 0)
         with self.db.engine.connect() as connection:
-            self.known_homes = _homes_by_urn(connection)
-            self.known_children = _children_by_ref(connection)
+            self.known_homes = recorded.homes_by_urn(connection)
+            self.known_children = recorded.children_by_ref(connection)
             self._check_homes()
             self._check_children()
             self._merge_episodes(connection)
@@ -255,7 +255,7 @@ class _Import:
             for ref in self.file_children
             if ref in self.known_children
         ]
-        stored = _stored_episodes(connection, child_ids)
+        stored = recorded.stored_episodes(connection, child_ids, EPISODE_FIELDS)
         self.stored = stored
         self.episodes: list[_Episode] = []
         seen: dict[tuple[str, datetime], Row] = {}
@@ -394,7 +394,7 @@ class _Import:
         return self.report
 
     def _fingerprints(self) -> dict[str, str]:
-        return {table.path: _sha256(table.path) for table in self.tables.values()}
+        return {table.path: recorded.sha256(table.path) for table in self.tables.values()}
 
     def _write_homes(self, connection: Connection) -> dict[str, int]:
         wanted: dict[str, dict[str, Any]] = {}
@@ -411,7 +411,7 @@ class _Import:
             if known is None:
                 values = {**values, "name": values.get("name") or f"Home {urn}"}
                 result = connection.execute(insert(CareHome), {"urn": urn, **values})
-                self.known_homes[urn] = {"id": _new_id(result), **values}
+                self.known_homes[urn] = {"id": recorded.new_id(result), **values}
                 self.report.counts["homes_added"] += 1
             elif urn in self.file_homes:
                 changes = {k: v for k, v in values.items() if v is not None and known.get(k) != v}
@@ -440,7 +440,7 @@ class _Import:
         if changed:
             connection.execute(update(model).where(model.id == bindparam("_id")), changed)
             self.report.counts["children_updated"] += len(changed)
-        return {ref: known["id"] for ref, known in _children_by_ref(connection).items()}
+        return {ref: known["id"] for ref, known in recorded.children_by_ref(connection).items()}
 
     def _write_episodes(
         self, connection: Connection, home_ids: Mapping[str, int], child_ids: Mapping[str, int]
@@ -536,7 +536,7 @@ class _Import:
                     insert(Placement),
                     {"child_id": key[0], "home_id": key[1], "start": key[2], "end": values["end"]},
                 )
-                stored[key] = (_new_id(result), values["end"])
+                stored[key] = (recorded.new_id(result), values["end"])
                 self.report.counts["placements_added"] += 1
             elif values["end"] is not None and stored[key][1] != values["end"]:
                 connection.execute(
@@ -545,73 +545,3 @@ class _Import:
                     .values(end=values["end"])
                 )
                 self.report.counts["placements_updated"] += 1
-
-
-def _homes_by_urn(connection: Connection) -> dict[str, dict[str, Any]]:
-    rows = connection.execute(select(CareHome.__table__)).mappings()
-    return {row["urn"]: dict(row) for row in rows}
-
-
-def _children_by_ref(connection: Connection) -> dict[str, dict[str, Any]]:
-    columns = (
-        "id",
-        "local_ref",
-        "dob",
-        "first_name",
-        "last_name",
-        "sex",
-        "cse_flagged_on",
-        "cce_flagged_on",
-    )
-    rows = connection.execute(select(*(getattr(Child, name) for name in columns))).mappings()
-    return {row["local_ref"]: dict(row) for row in rows}
-
-
-def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _stored_episodes(
-    connection: Connection, child_ids: list[int]
-) -> dict[tuple[str, datetime], dict[str, Any]]:
-    """The stored episodes (with their RHI) of these children, by (child ref, last seen)."""
-    episode, interview = MissingEpisode.__table__, ReturnInterview.__table__
-    child, home = Child.__table__, CareHome.__table__
-    query = (
-        select(
-            episode.c.id,
-            episode.c.last_seen_at,
-            child.c.local_ref,
-            home.c.urn.label("home_urn"),
-            *(episode.c[name] for name in EPISODE_FIELDS),
-            interview.c.id.label("interview_id"),
-            interview.c.offered_at.label("rhi_offered_at"),
-            interview.c.completed_at.label("rhi_completed_at"),
-            interview.c.declined.label("rhi_declined"),
-        )
-        .join(child, child.c.id == episode.c.child_id)
-        .join(home, home.c.id == episode.c.home_id)
-        .outerjoin(interview, interview.c.episode_id == episode.c.id)
-    )
-    stored: dict[tuple[str, datetime], dict[str, Any]] = {}
-    for chunk in _chunks(sorted(child_ids)):
-        for row in connection.execute(query.where(episode.c.child_id.in_(chunk))).mappings():
-            values = dict(row)
-            values["rhi_declined"] = values["rhi_declined"] or None
-            stored[(values["local_ref"], values["last_seen_at"])] = values
-    return stored
-
-
-def _new_id(result: CursorResult[Any]) -> int:
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
