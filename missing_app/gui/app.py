@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import sys
 from importlib import resources
@@ -10,7 +11,11 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from missing_app.config import APP_NAME
+from missing_app.core.db import Database
 from missing_app.core.errors import HomewardError
+from missing_app.core.records import Records
+from missing_app.gui.context import AppContext
+from missing_app.gui.tasks import WriteWorker
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,12 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def build_context(db: Database, username: str | None = None) -> AppContext:
+    """The database, its one write worker and the user, as every page and form gets them."""
+    user = username or getpass.getuser()
+    return AppContext(db=db, worker=WriteWorker(Records(db, user)), username=user)
+
+
 def run_application(target: str) -> int:
     """Open the database at `target` and show the main window until it is closed."""
     from missing_app.core.db import open_database
@@ -51,8 +62,10 @@ def run_application(target: str) -> int:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
     sys.excepthook = _report_unexpected
-    window = MainWindow(db)
+    context = build_context(db)
+    window = MainWindow(context)
     window.show()
     code = app.exec()
+    context.worker.stop()
     db.close()
     return code

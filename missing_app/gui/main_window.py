@@ -1,94 +1,241 @@
-"""The main window. For now a summary of the open database; the pages come next."""
+"""The main window: navigation, pages, the child search (Ctrl+F), and the status bar."""
 
 from __future__ import annotations
 
+import importlib
+import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
+    QCompleter,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
 from missing_app.config import APP_NAME
-from missing_app.core.db import Database
-from missing_app.core.models import CareHome, Child, MissingEpisode
-from missing_app.core.times import utc_now
+from missing_app.core.queries.search import ChildMatch, search_children
+from missing_app.gui.context import AppContext
+from missing_app.gui.pages.base import ComingPage, Page
+
+log = logging.getLogger(__name__)
+
+# Navigation: (name, module, class) of each page, in the order shown.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("Today", "missing_app.gui.pages.today", "TodayPage"),
+    ("Children", "missing_app.gui.pages.children", "ChildrenPage"),
+    ("Episodes", "missing_app.gui.pages.episodes", "EpisodesPage"),
+    ("Homes", "missing_app.gui.pages.homes", "HomesPage"),
+    ("Meetings & actions", "missing_app.gui.pages.meetings", "MeetingsPage"),
+)
+COMING = {
+    "Insights": "The figures and charts of every home, against the previous period.",
+    "Reports": "The monthly liaison pack: PDF, workbook and CSV.",
+    "Settings": "The repeat threshold, the return-interview window and the unit cost.",
+}
+CHILD_PAGE = ("missing_app.gui.pages.child", "ChildPage")
+HOME_PAGE = ("missing_app.gui.pages.home", "HomePage")
 
 
-class Tile(QFrame):
-    """A headline figure with its label."""
+def _load(module: str, name: str) -> Callable[..., Page]:
+    factory: Callable[..., Page] = getattr(importlib.import_module(module), name)
+    return factory
 
-    def __init__(self, label: str, value: int, alert: bool = False) -> None:
+
+class ChildSearch(QLineEdit):
+    """Type two letters of a name, a reference or a police reference; pick the child."""
+
+    def __init__(self, context: AppContext, on_pick: Callable[[int], None]) -> None:
         super().__init__()
-        self.setObjectName("tile")
-        layout = QVBoxLayout(self)
-        self.value = QLabel(f"{value:,}")
-        self.value.setObjectName("tileValue")
-        self.value.setProperty("alert", alert and value > 0)
-        self.label = QLabel(label)
-        self.label.setObjectName("tileLabel")
-        layout.addWidget(self.value)
-        layout.addWidget(self.label)
+        self.context = context
+        self.on_pick = on_pick
+        self.matches: dict[str, ChildMatch] = {}
+        self.setPlaceholderText("Find a child: name, reference or police reference  (Ctrl+F)")
+        self.setClearButtonEnabled(True)
+        self.model = QStringListModel()
+        completer = QCompleter(self.model, self)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.activated.connect(self._picked)
+        self.setCompleter(completer)
+        self.textEdited.connect(self.search)
+        self.returnPressed.connect(self._first)
 
+    def search(self, text: str) -> list[ChildMatch]:
+        with self.context.db.session() as session:
+            found = search_children(session, text)
+        self.matches = {self._label(match): match for match in found}
+        self.model.setStringList(list(self.matches))
+        if found:
+            self.completer().complete()
+        return found
 
-def database_counts(db: Database, now: datetime) -> dict[str, int]:
-    """The few figures the placeholder window shows."""
-    since = now - timedelta(days=30)
-    with db.session() as session:
-        return {
-            "Care homes": session.scalar(select(func.count(CareHome.id))) or 0,
-            "Children": session.scalar(select(func.count(Child.id))) or 0,
-            "Episodes": session.scalar(select(func.count(MissingEpisode.id))) or 0,
-            "Episodes in the last 30 days": session.scalar(
-                select(func.count(MissingEpisode.id)).where(
-                    MissingEpisode.last_seen_at >= since, MissingEpisode.last_seen_at <= now
-                )
-            )
-            or 0,
-            "Missing now": session.scalar(
-                select(func.count(MissingEpisode.id)).where(MissingEpisode.returned_at.is_(None))
-            )
-            or 0,
-        }
+    @staticmethod
+    def _label(match: ChildMatch) -> str:
+        extra = "" if match.matched in ("name", "reference") else f"  (police ref {match.matched})"
+        return f"{match.name} · {match.local_ref}{extra}"
+
+    def _picked(self, label: str) -> None:
+        match = self.matches.get(label)
+        if match is not None:
+            self.clear()
+            self.on_pick(match.child_id)
+
+    def _first(self) -> None:
+        if self.matches:
+            self._picked(next(iter(self.matches)))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, context: AppContext) -> None:
         super().__init__()
-        self.db = db
-        self.now = now
+        self.context = context
+        context.navigator = self
         self.setWindowTitle(APP_NAME)
-        self.resize(960, 600)
+        self.resize(1280, 800)
+        self.pages: dict[str, Page] = {}
+        self.search = ChildSearch(context, self.open_child)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.stack = QStackedWidget()
+        self._layout()
+        self._shortcuts()
+        self._status()
+        context.worker.changed.connect(self.records_changed)
+        self.nav.currentTextChanged.connect(self.show_page)
+        self.nav.setCurrentRow(0)
+
+    def _layout(self) -> None:
+        for name, *_ in PAGES:
+            self.nav.addItem(QListWidgetItem(name))
+        self.nav.addItem(QListWidgetItem(""))  # a gap before the pages still to come
+        self.nav.item(self.nav.count() - 1).setFlags(Qt.ItemFlag.NoItemFlags)
+        for name in COMING:
+            self.nav.addItem(QListWidgetItem(name))
+        self.nav.setFixedWidth(190)
+        top = QHBoxLayout()
+        title = QLabel(APP_NAME)
+        title.setObjectName("appTitle")
+        top.addWidget(title)
+        top.addSpacing(24)
+        top.addWidget(self.search, 1)
+        body = QHBoxLayout()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.setContentsMargins(32, 28, 32, 28)
-        title = QLabel(APP_NAME)
-        title.setObjectName("title")
-        subtitle = QLabel("Missing from care: the homes, the children, the returns, the figures.")
-        subtitle.setObjectName("subtitle")
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
-        self.tiles = QGridLayout()
-        self.tiles.setSpacing(16)
-        layout.addSpacing(16)
-        layout.addLayout(self.tiles)
-        layout.addStretch(1)
+        layout.setContentsMargins(12, 10, 12, 6)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(f"Database: {db.path or db.url}")
-        self.refresh()
 
-    def refresh(self) -> None:
-        while self.tiles.count():
-            item = self.tiles.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        for index, (label, value) in enumerate(database_counts(self.db, self.now()).items()):
-            tile = Tile(label, value, alert=label == "Missing now")
-            self.tiles.addWidget(tile, index // 3, index % 3, Qt.AlignmentFlag.AlignTop)
+    def _shortcuts(self) -> None:
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.record_missing)
+        QShortcut(QKeySequence("Ctrl+R"), self, activated=self.record_return)
+
+    def _status(self) -> None:
+        db = self.context.db
+        where = db.path.name if db.path is not None else db.url
+        self.status_text = QLabel(f"Database: {where}   ·   Signed in as {self.context.username}")
+        self.status_text.setToolTip(str(db.path or db.url))
+        self.busy = QLabel("")
+        self.statusBar().addWidget(self.status_text, 1)
+        self.statusBar().addPermanentWidget(self.busy)
+        self.context.worker.busy.connect(lambda on: self.busy.setText("Saving…" if on else ""))
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # Pages ------------------------------------------------------------------------------
+
+    def page(self, name: str) -> Page:
+        """The named page, made on first use."""
+        if name not in self.pages:
+            spec = {page: (module, cls) for page, module, cls in PAGES}.get(name)
+            if spec is not None:
+                made = _load(*spec)(self.context)
+            else:
+                made = ComingPage(self.context, name, COMING.get(name, ""))
+            self.pages[name] = made
+            self.stack.addWidget(made)
+        return self.pages[name]
+
+    def show_page(self, name: str) -> None:
+        if not name:
+            return
+        page = self.page(name)
+        if page.stale:
+            page.stale = False
+            page.refresh()
+        self.stack.setCurrentWidget(page)
+        items = self.nav.findItems(name, Qt.MatchFlag.MatchExactly)
+        if items and self.nav.currentItem() is not items[0]:
+            self.nav.setCurrentItem(items[0])
+
+    def _detail(self, key: str, spec: tuple[str, str], record_id: int) -> Page:
+        old = self.pages.pop(key, None)
+        page = _load(*spec)(self.context, record_id)
+        self.pages[key] = page
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.nav.clearSelection()
+        return page
+
+    def open_child(self, child_id: int) -> None:
+        self._detail("child", CHILD_PAGE, child_id)
+
+    def open_home(self, home_id: int) -> None:
+        self._detail("home", HOME_PAGE, home_id)
+
+    def open_episode(self, episode_id: int) -> None:
+        """An episode is shown on its child's page, selected."""
+        from missing_app.core.models import MissingEpisode
+
+        with self.context.db.session() as session:
+            episode = session.get(MissingEpisode, episode_id)
+            child_id = None if episode is None else episode.child_id
+        if child_id is not None:
+            page: Any = self._detail("child", CHILD_PAGE, child_id)
+            if hasattr(page, "select_episode"):
+                page.select_episode(episode_id)
+
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    # Forms ------------------------------------------------------------------------------
+
+    def record_missing(self, child_id: int | None = None) -> None:
+        from missing_app.gui.dialogs.episode import RecordMissingDialog
+
+        RecordMissingDialog(self.context, child_id=child_id, parent=self).open()
+
+    def record_return(self, episode_id: int | None = None) -> None:
+        from missing_app.gui.dialogs.episode import RecordReturnDialog
+
+        RecordReturnDialog(self.context, episode_id=episode_id, parent=self).open()
+
+    # Changes ----------------------------------------------------------------------------
+
+    def records_changed(self, entities: frozenset[str]) -> None:
+        """Refresh the page in view now, and mark the others to refresh when next shown."""
+        current = self.stack.currentWidget()
+        for page in self.pages.values():
+            if page.entities & entities:
+                if page is current:
+                    page.refresh()
+                else:
+                    page.stale = True

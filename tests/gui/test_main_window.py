@@ -1,38 +1,50 @@
+"""The main window: navigation, the pages still to come, the status bar, change refresh."""
+
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from missing_app.core.db import Database
-from missing_app.core.records import Records
-from missing_app.core.times import parse_datetime
-from missing_app.gui.app import create_application
-from missing_app.gui.main_window import MainWindow
-from tests.conftest import NOW
+from missing_app.gui.context import AppContext
+from missing_app.gui.main_window import COMING, PAGES, MainWindow
+from missing_app.gui.pages.base import ComingPage, Page
 
 
-def tile_texts(window: MainWindow) -> dict[str, str]:
-    labels = window.findChildren(QLabel)
-    values = [label for label in labels if label.objectName() == "tileValue"]
-    return {value.parent().label.text(): value.text() for value in values}  # type: ignore[attr-defined]
+def test_navigation_lists_every_page_and_opens_them(window: MainWindow) -> None:
+    names = [window.nav.item(row).text() for row in range(window.nav.count())]
+    assert names == [name for name, *_ in PAGES] + ["", *COMING]
+    for name in ("Insights", "Reports", "Settings"):
+        window.show_page(name)
+        page = window.current_page()
+        assert isinstance(page, ComingPage) and page.title == name
 
 
-def test_the_window_shows_the_database_and_its_figures(
-    qtbot: QtBot, db: Database, records: Records
+def test_the_status_bar_shows_the_database_and_the_user(
+    window: MainWindow, context: AppContext
 ) -> None:
-    create_application()
-    home = records.create_home("SC100001", "Oakview House", beds=4).record
-    child = records.create_child("C1", date(2010, 1, 1)).record
-    records.add_placement(child.id, home.id, date(2025, 1, 1))
-    records.record_missing(child.id, parse_datetime("2025-11-14 22:00"))
-    window = MainWindow(db, now=lambda: NOW)
-    qtbot.addWidget(window)
-    window.show()
-    texts = tile_texts(window)
-    assert texts["Care homes"] == "1" and texts["Children"] == "1"
-    assert texts["Episodes"] == "1" and texts["Missing now"] == "1"
-    assert texts["Episodes in the last 30 days"] == "1"
-    assert str(db.path) in window.statusBar().currentMessage()
-    assert window.windowTitle() == "Homeward"
+    assert context.db.path is not None
+    text = window.status_text.text()
+    assert context.db.path.name in text and "pcso.jones" in text
+
+
+class Counting(Page):
+    entities = frozenset({"care_homes"})
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__(context)
+        self.refreshed = 0
+
+    def refresh(self) -> None:
+        self.refreshed += 1
+
+
+def test_a_write_refreshes_the_page_in_view_and_marks_the_others(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    shown, hidden = Counting(context), Counting(context)
+    for key, page in (("shown", shown), ("hidden", hidden)):
+        window.pages[key] = page
+        window.stack.addWidget(page)
+    window.stack.setCurrentWidget(shown)
+    with qtbot.waitSignal(context.worker.changed, timeout=5000):
+        context.worker.submit(lambda r: r.create_home("SC1", "Oakview"), ["care_homes"])
+    assert shown.refreshed == 1 and hidden.refreshed == 0 and hidden.stale

@@ -1,0 +1,76 @@
+"""The episodes table: every episode, filtered and sorted in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from missing_app.core.models import CareHome, Child, MissingEpisode
+from missing_app.core.queries.paging import Listing
+from missing_app.core.times import local_day_range
+
+# Columns of a row, after its id: what the Episodes table shows.
+EPISODE_COLUMNS = (
+    "last_seen_at", "child", "child_ref", "home", "type", "risk", "returned_at",
+    "hours_away", "police_ref",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EpisodeFilter:
+    """Which episodes to list; None means any."""
+
+    first_day: date | None = None  # London dates of last seen, inclusive
+    last_day: date | None = None
+    home_id: int | None = None
+    child_id: int | None = None
+    type: str | None = None
+    risk: str | None = None
+    open_only: bool = False
+
+
+def episode_listing(where: EpisodeFilter = EpisodeFilter()) -> Listing:
+    episode, child, home = MissingEpisode, Child, CareHome
+    name = func.trim(func.coalesce(child.first_name, "") + " " + func.coalesce(child.last_name, ""))
+    hours = case(
+        (
+            episode.returned_at.is_not(None),
+            (func.julianday(episode.returned_at) - func.julianday(episode.last_seen_at)) * 24,
+        ),
+        else_=None,
+    )
+    columns = {
+        "last_seen_at": episode.last_seen_at,
+        "child": name,
+        "child_ref": child.local_ref,
+        "home": home.name,
+        "type": episode.type,
+        "risk": episode.risk,
+        "returned_at": episode.returned_at,
+        "hours_away": hours,
+        "police_ref": episode.police_ref,
+    }
+    assert tuple(columns) == EPISODE_COLUMNS
+    query = (
+        select(episode.id, *(column.label(key) for key, column in columns.items()))
+        .join(child, child.id == episode.child_id)
+        .join(home, home.id == episode.home_id)
+    )
+    if where.first_day is not None or where.last_day is not None:
+        start, end = local_day_range(
+            where.first_day or date(1900, 1, 1), where.last_day or date(2999, 12, 30)
+        )
+        query = query.where(episode.last_seen_at >= start, episode.last_seen_at < end)
+    if where.home_id is not None:
+        query = query.where(episode.home_id == where.home_id)
+    if where.child_id is not None:
+        query = query.where(episode.child_id == where.child_id)
+    if where.type is not None:
+        query = query.where(episode.type == where.type)
+    if where.risk is not None:
+        query = query.where(episode.risk == where.risk)
+    if where.open_only:
+        query = query.where(episode.returned_at.is_(None))
+    return Listing(query, dict(columns), episode.id)

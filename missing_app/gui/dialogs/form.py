@@ -1,0 +1,216 @@
+"""The base of every form: fields with their errors beside them, Ctrl+S to save, and a
+question before unsaved changes are thrown away.
+
+A form turns what was typed into one small function of `Records` (one use case) and hands it
+to the write worker. When the core refuses it (`ValidationError`), each problem appears under
+the field it names, in the core's own words, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from missing_app.core.errors import HomewardError, Problem, ValidationError
+from missing_app.core.records import Records
+from missing_app.core.times import TimeError
+from missing_app.gui.context import AppContext
+from missing_app.gui.widgets.fields import DateTimeField
+
+Work = Callable[[Records], Any]
+
+
+class FormDialog(QDialog):
+    """Subclasses add fields in their constructor and implement `work()`."""
+
+    entities: tuple[str, ...] = ()  # the tables a save changes
+
+    def __init__(self, context: AppContext, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.dirty = False
+        self.saving = False
+        self.result_value: Any = None
+        self.errors: dict[str, QLabel] = {}
+        self.fields: dict[str, QWidget] = {}
+        layout = QVBoxLayout(self)
+        self.banner = QLabel()
+        self.banner.setObjectName("formBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(1, 1)
+        layout.addLayout(self.grid)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip("Save (Ctrl+S)")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+
+    # Building the form ------------------------------------------------------------------
+
+    def add_field(self, key: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
+        """A labelled field with a place for its error (and an optional hint) beneath it."""
+        row = self.grid.rowCount()
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        self.grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
+        self.grid.addWidget(widget, row, 1)
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setWordWrap(True)
+        error.hide()
+        self.grid.addWidget(error, row + 1, 1)
+        if hint:
+            note = QLabel(hint)
+            note.setObjectName("fieldHint")
+            note.setWordWrap(True)
+            self.grid.addWidget(note, row + 2, 1)
+        self.errors[key] = error
+        self.fields[key] = widget
+        self._watch(widget)
+        return widget
+
+    def _watch(self, widget: QWidget) -> None:
+        signal = None
+        if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+            signal = widget.textChanged
+        elif isinstance(widget, QComboBox):
+            signal = widget.currentIndexChanged
+        elif isinstance(widget, QCheckBox):
+            signal = widget.toggled
+        elif isinstance(widget, QSpinBox):
+            signal = widget.valueChanged
+        elif isinstance(widget, QDateEdit):
+            signal = widget.dateChanged
+        elif isinstance(widget, DateTimeField):
+            signal = widget.changed
+        if signal is not None:
+            signal.connect(self.mark_dirty)
+
+    def mark_dirty(self, *_: Any) -> None:
+        self.dirty = True
+
+    # Problems ---------------------------------------------------------------------------
+
+    def clear_problems(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.hide()
+        self.banner.hide()
+
+    def show_problems(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
+        """Each problem under its field, in the core's words; the rest in the banner."""
+        self.clear_problems()
+        elsewhere = []
+        for problem in problems:
+            label = self.errors.get(problem.field)
+            text = problem.message if problem.is_error else f"Note: {problem.message}"
+            if label is None:
+                elsewhere.append(text)
+            else:
+                label.setText((label.text() + "\n" if label.text() else "") + text)
+                label.setProperty("warning", not problem.is_error)
+                label.show()
+        if elsewhere:
+            self.banner.setText("\n".join(elsewhere))
+            self.banner.show()
+
+    def time_value(self, key: str) -> Any:
+        """The value of a DateTimeField, a skipped spring hour reported against the field."""
+        widget = self.fields[key]
+        assert isinstance(widget, DateTimeField)
+        try:
+            return widget.value()
+        except TimeError as exc:
+            raise ValidationError([Problem(key, str(exc))]) from None
+
+    # Saving -----------------------------------------------------------------------------
+
+    def work(self) -> Work:
+        """What to save, as a function of Records; raise ValidationError for bad input."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        if self.saving:
+            return
+        self.clear_problems()
+        try:
+            work = self.work()
+        except ValidationError as exc:
+            self.show_problems(exc.problems)
+            return
+        self.saving = True
+        self.buttons.setEnabled(False)
+        self.context.worker.submit(work, self.entities, self._saved, self._failed)
+
+    def _saved(self, result: Any) -> None:
+        self.saving = False
+        self.buttons.setEnabled(True)
+        self.result_value = result
+        self.dirty = False
+        warnings = getattr(result, "warnings", ())
+        if warnings:
+            QMessageBox.information(
+                self, "Saved, with notes", "\n\n".join(p.message for p in warnings)
+            )
+        self.accept()
+
+    def _failed(self, error: Exception) -> None:
+        self.saving = False
+        self.buttons.setEnabled(True)
+        if isinstance(error, ValidationError):
+            self.show_problems(error.problems)
+        elif isinstance(error, HomewardError):
+            self.show_problems([Problem("", str(error))])
+        else:
+            self.show_problems([Problem("", f"Not saved: {error}")])
+            raise error
+
+    # Closing ----------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        if self.dirty and not self._confirm_discard():
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        unsaved = self.dirty and self.result() != QDialog.DialogCode.Accepted
+        if unsaved and not self._confirm_discard():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            "Close without saving? What you typed will be lost.",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
