@@ -5,13 +5,14 @@ from __future__ import annotations
 import platform
 import sys
 
-from benchmarks import foundation
+from benchmarks import foundation, window
 from benchmarks.common import save
 
 
 def main() -> int:
     print(f"Homeward benchmarks on Python {platform.python_version()}, {platform.machine()}")
-    results = foundation.run()
+    force, results = foundation.run()
+    results += window.run(force, foundation.demo_database())
     print()
     for result in results:
         print(result.line())

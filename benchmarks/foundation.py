@@ -143,7 +143,15 @@ def _plain_table_once(file: Path) -> float:
     return timed(work)[1]
 
 
-def run() -> list[Result]:
+def demo_database() -> Path:
+    path = fresh_file(OUT / "demo.sqlite")
+    db = open_database(str(path))
+    generate_demo(db, scale="small", seed=1, as_of=AS_OF)
+    db.close()
+    return path
+
+
+def run() -> tuple[Path, list[Result]]:
     force, generated = force_database()
     file = episodes_file(force)
     with stage("importing it (best of 3) and the baselines"):
@@ -151,7 +159,7 @@ def run() -> list[Result]:
         same_schema = best_of(3, lambda: _same_schema_once(file))
         plain = best_of(3, lambda: _plain_table_once(file))
     rate = f"{IMPORT_ROWS / ours:,.0f} rows/s"
-    return [
+    return force, [
         generated,
         Result(
             f"import episodes: {IMPORT_ROWS:,} rows",

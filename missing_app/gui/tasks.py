@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from missing_app.core.records import Records
 
@@ -63,6 +63,10 @@ class WriteWorker(QObject):
         self._submit.connect(self._runner.run)
         self._runner.finished.connect(self._finished)
         self._thread.start()
+        application = QCoreApplication.instance()
+        if application is not None:
+            # However the application ends, let the last write finish and the thread stop.
+            application.aboutToQuit.connect(self.stop)
 
     def submit(
         self,
@@ -93,5 +97,7 @@ class WriteWorker(QObject):
         self.changed.emit(job.entities)
 
     def stop(self) -> None:
-        self._thread.quit()
-        self._thread.wait(5000)
+        """Finish the write in progress, then stop the thread (safe to call twice)."""
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait()

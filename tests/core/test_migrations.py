@@ -13,7 +13,13 @@ from sqlalchemy import Engine, text
 
 from missing_app.core.db import open_database
 from missing_app.core.db.engine import create_sqlite_engine, database_url
-from missing_app.core.db.migrate import MIGRATIONS, current_revision, head_revision, upgrade
+from missing_app.core.db.migrate import (
+    HEAD,
+    MIGRATIONS,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from missing_app.core.errors import MigrationError
 from missing_app.core.models import Base
 
@@ -113,3 +119,8 @@ def test_a_migration_that_breaks_foreign_keys_is_undone(tmp_path: Path) -> None:
         upgrade(engine, script_location=scripts)
     engine.dispose()
     assert dump(path) == before
+
+
+def test_the_pinned_head_is_the_newest_migration() -> None:
+    """Opening a current database skips Alembic by comparing with HEAD: keep HEAD true."""
+    assert head_revision() == HEAD

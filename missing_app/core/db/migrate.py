@@ -1,40 +1,60 @@
-"""Alembic migrations shipped in the package, run in one transaction on open."""
+"""Alembic migrations shipped in the package, run in one transaction on open.
+
+Alembic is imported only when a database needs upgrading: opening a current one reads its
+revision with one query (`HEAD` names the newest migration; a test keeps it true).
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, exc
 
 from missing_app.core.errors import MigrationError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+HEAD = "0001"  # the newest revision in migrations/versions
 
 
 def alembic_config(script_location: Path = MIGRATIONS) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(script_location))
     return config
 
 
 def head_revision(script_location: Path = MIGRATIONS) -> str | None:
+    """The newest revision, as Alembic reads the scripts."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(script_location)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The database's revision (None for a new, empty database)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        try:
+            value = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            return value.scalar()
+        except exc.OperationalError:
+            return None
 
 
 def upgrade(engine: Engine, revision: str = "head", script_location: Path = MIGRATIONS) -> None:
     """Bring the database to `revision`; on any failure leave it exactly as it was."""
+    shipped = script_location == MIGRATIONS
+    if revision == "head" and shipped and current_revision(engine) == HEAD:
+        return
+    from alembic import command
+
     if revision == "head" and current_revision(engine) == head_revision(script_location):
         return
     config = alembic_config(script_location)
@@ -42,7 +62,7 @@ def upgrade(engine: Engine, revision: str = "head", script_location: Path = MIGR
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:
             # Batch migrations rebuild tables; foreign keys must be off, and checked after.
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            _pragma(connection, "foreign_keys=OFF")
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
@@ -51,15 +71,20 @@ def upgrade(engine: Engine, revision: str = "head", script_location: Path = MIGR
                     _check_foreign_keys(connection)
         except MigrationError:
             raise
-        except Exception as exc:
+        except Exception as error:
             log.exception("migration failed")
             raise MigrationError(
-                f"The database {engine.url.database} could not be upgraded ({exc}); "
+                f"The database {engine.url.database} could not be upgraded ({error}); "
                 "it has been left as it was."
-            ) from exc
+            ) from error
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                _pragma(connection, "foreign_keys=ON")
+
+
+def _pragma(connection: Connection, setting: str) -> None:
+    """Set a pragma outside any transaction (SQLite ignores foreign_keys inside one)."""
+    connection.connection.driver_connection.execute(f"PRAGMA {setting}")  # type: ignore[union-attr]
 
 
 def _check_foreign_keys(connection: Connection) -> None:
