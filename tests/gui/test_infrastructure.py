@@ -174,3 +174,20 @@ def test_closing_with_unsaved_changes_asks_first(
     form.reject()
     assert asked == ["Unsaved changes"]
     assert form.isVisible() is not closes
+
+
+def test_the_close_button_asks_once(
+    qtbot: QtBot, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *args, **kwargs: asked.append(args[1]) or QMessageBox.StandardButton.Cancel,
+    )
+    form = HomeForm(context)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.keyClicks(form.name, "Half typed")
+    form.close()
+    assert asked == ["Unsaved changes"] and form.isVisible()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -194,16 +194,11 @@ class FormDialog(QDialog):
     # Closing ----------------------------------------------------------------------------
 
     def reject(self) -> None:
+        """Escape, Cancel and the window's close button all come here (QDialog's own
+        closeEvent calls reject, and ignores the close when the dialog stays open)."""
         if self.dirty and not self._confirm_discard():
             return
         super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        unsaved = self.dirty and self.result() != QDialog.DialogCode.Accepted
-        if unsaved and not self._confirm_discard():
-            event.ignore()
-            return
-        super().closeEvent(event)
 
     def _confirm_discard(self) -> bool:
         answer = QMessageBox.question(
