@@ -191,3 +191,14 @@ def test_the_close_button_asks_once(
     qtbot.keyClicks(form.name, "Half typed")
     form.close()
     assert asked == ["Unsaved changes"] and form.isVisible()
+
+
+def test_a_sort_without_an_index_reads_pages_by_id(db: Database) -> None:
+    many_episodes(db, 3000)
+    listing = episode_listing()
+    assert listing.by_offset(Sort("last_seen_at")) and not listing.by_offset(Sort("child"))
+    model = WindowedTableModel(db, COLUMNS, listing, Sort("child", descending=True))
+    assert model.ids is not None and len(model.ids) == model.rowCount() == 3000
+    child = [c.key for c in COLUMNS].index("child")
+    firsts = [model.data(model.index(row, child)) for row in (0, 29, 30, 2999)]
+    assert firsts == ["Child099", "Child099", "Child098", "Child000"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 
 from missing_app.core.models import CareHome, Child, MissingEpisode
 from missing_app.core.queries.paging import Listing
@@ -53,24 +54,48 @@ def episode_listing(where: EpisodeFilter = EpisodeFilter()) -> Listing:
         "police_ref": episode.police_ref,
     }
     assert tuple(columns) == EPISODE_COLUMNS
+    conditions = _conditions(where)
     query = (
         select(episode.id, *(column.label(key) for key, column in columns.items()))
         .join(child, child.id == episode.child_id)
         .join(home, home.id == episode.home_id)
+        .where(*conditions)
     )
+    # Every episode has its child and its home: those joins change no count, and a sort
+    # needs only the one its column comes from.
+    counted = select(func.count()).select_from(episode).where(*conditions)
+
+    def ids_for(key: str) -> Select[Any]:
+        ids = select(episode.id).where(*conditions)
+        if key in ("child", "child_ref"):
+            ids = ids.join(child, child.id == episode.child_id)
+        elif key == "home":
+            ids = ids.join(home, home.id == episode.home_id)
+        return ids
+
+    return Listing(query, dict(columns), episode.id, counted, INDEXED, ids_for)
+
+
+# Sorts an index serves: last seen (ix_missing_episodes_last_seen; the id is in every index).
+INDEXED = frozenset({"last_seen_at"})
+
+
+def _conditions(where: EpisodeFilter) -> list[ColumnElement[bool]]:
+    episode = MissingEpisode
+    conditions: list[ColumnElement[bool]] = []
     if where.first_day is not None or where.last_day is not None:
         start, end = local_day_range(
             where.first_day or date(1900, 1, 1), where.last_day or date(2999, 12, 30)
         )
-        query = query.where(episode.last_seen_at >= start, episode.last_seen_at < end)
+        conditions += [episode.last_seen_at >= start, episode.last_seen_at < end]
     if where.home_id is not None:
-        query = query.where(episode.home_id == where.home_id)
+        conditions.append(episode.home_id == where.home_id)
     if where.child_id is not None:
-        query = query.where(episode.child_id == where.child_id)
+        conditions.append(episode.child_id == where.child_id)
     if where.type is not None:
-        query = query.where(episode.type == where.type)
+        conditions.append(episode.type == where.type)
     if where.risk is not None:
-        query = query.where(episode.risk == where.risk)
+        conditions.append(episode.risk == where.risk)
     if where.open_only:
-        query = query.where(episode.returned_at.is_(None))
-    return Listing(query, dict(columns), episode.id)
+        conditions.append(episode.returned_at.is_(None))
+    return conditions

@@ -7,12 +7,14 @@ and jumps to its last row at once; sorting is done by the database.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QApplication
 
 from missing_app.core.db import Database
 from missing_app.core.queries.paging import Listing, Sort
@@ -22,6 +24,19 @@ Index = QModelIndex | QPersistentModelIndex
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """The wait cursor while the database sorts (when there is an application to show it)."""
+    if QApplication.instance() is None:
+        yield
+        return
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 @dataclass(frozen=True)
@@ -48,14 +63,22 @@ class WindowedTableModel(QAbstractTableModel):
         self.listing = listing
         self.order = sort
         self.total = 0
+        self.ids: list[int] | None = None  # every row's id, when the sort has no index
         self.pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self._count()
 
     # The listing ------------------------------------------------------------------------
 
     def _count(self) -> None:
+        """The row count; for a sort no index serves, every id in order (one sort in all)."""
         with self.db.session() as session:
-            self.total = self.listing.count(session)
+            if self.listing.by_offset(self.order):
+                self.ids = None
+                self.total = self.listing.count(session)
+                return
+            with busy_cursor():
+                self.ids = self.listing.ids(session, self.order)
+            self.total = len(self.ids)
 
     def set_listing(self, listing: Listing) -> None:
         """Show another selection (new filters), from the top."""
@@ -73,10 +96,12 @@ class WindowedTableModel(QAbstractTableModel):
         number, within = divmod(row, self.PAGE)
         page = self.pages.get(number)
         if page is None:
+            start = number * self.PAGE
             with self.db.session() as session:
-                page = self.listing.page(
-                    session, self.order, number * self.PAGE, self.PAGE, self.total
-                )
+                if self.ids is None:
+                    page = self.listing.page(session, self.order, start, self.PAGE, self.total)
+                else:
+                    page = self.listing.rows(session, self.ids[start : start + self.PAGE])
             self.pages[number] = page
             if len(self.pages) > self.PAGES_KEPT:
                 self.pages.popitem(last=False)
@@ -135,4 +160,5 @@ class WindowedTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.order = Sort(self.columns[column].key, order == Qt.SortOrder.DescendingOrder)
         self.pages.clear()
+        self._count()
         self.endResetModel()
