@@ -221,12 +221,16 @@ class MainWindow(QMainWindow):
     def record_missing(self, child_id: int | None = None) -> None:
         from missing_app.gui.dialogs.episode import RecordMissingDialog
 
-        RecordMissingDialog(self.context, child_id=child_id, parent=self).open()
+        self._open_form(RecordMissingDialog(self.context, child_id=child_id, parent=self))
 
     def record_return(self, episode_id: int | None = None) -> None:
         from missing_app.gui.dialogs.episode import RecordReturnDialog
 
-        RecordReturnDialog(self.context, episode_id=episode_id, parent=self).open()
+        self._open_form(RecordReturnDialog(self.context, episode_id=episode_id, parent=self))
+
+    def _open_form(self, form: QWidget) -> None:
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.open()  # type: ignore[attr-defined]
 
     # Changes ----------------------------------------------------------------------------
 

@@ -202,3 +202,15 @@ def test_a_sort_without_an_index_reads_pages_by_id(db: Database) -> None:
     child = [c.key for c in COLUMNS].index("child")
     firsts = [model.data(model.index(row, child)) for row in (0, 29, 30, 2999)]
     assert firsts == ["Child099", "Child099", "Child098", "Child000"]
+
+
+def test_enter_in_a_field_does_not_save(qtbot: QtBot, context: AppContext) -> None:
+    form = HomeForm(context)
+    qtbot.addWidget(form)
+    with qtbot.waitActive(form):
+        form.show()
+    qtbot.keyClicks(form.urn, "SC9")
+    qtbot.keyClicks(form.name, "Beech Lodge")
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert form.isVisible() and homes(context) == 0
