@@ -180,6 +180,8 @@ class MissingEpisode(Base):
         Index("ix_missing_episodes_last_seen", "last_seen_at"),
         Index("ix_missing_episodes_home_last_seen", "home_id", "last_seen_at"),
         Index("ix_missing_episodes_returned", "returned_at"),
+        # The child search finds episodes from the start of a police reference, in any case.
+        Index("ix_missing_episodes_police_ref", text("police_ref COLLATE NOCASE")),
         # Children missing now: a partial index keeps the Today page instant at force scale.
         Index(
             "ix_missing_episodes_open",

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCompleter,
@@ -67,7 +67,10 @@ class ChildSearch(QLineEdit):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.activated.connect(self._picked)
         self.setCompleter(completer)
-        self.textEdited.connect(self.search)
+        # Search once typing pauses, not on every key.
+        self.pause = QTimer(self, singleShot=True, interval=200)
+        self.pause.timeout.connect(lambda: self.search(self.text()))
+        self.textEdited.connect(lambda _text: self.pause.start())
         self.returnPressed.connect(self._first)
 
     def search(self, text: str) -> list[ChildMatch]:
@@ -91,6 +94,9 @@ class ChildSearch(QLineEdit):
             self.on_pick(match.child_id)
 
     def _first(self) -> None:
+        if self.pause.isActive():
+            self.pause.stop()
+            self.search(self.text())
         if self.matches:
             self._picked(next(iter(self.matches)))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from missing_app.gui.context import AppContext
@@ -48,3 +49,22 @@ def test_a_write_refreshes_the_page_in_view_and_marks_the_others(
     with qtbot.waitSignal(context.worker.changed, timeout=5000):
         context.worker.submit(lambda r: r.create_home("SC1", "Oakview"), ["care_homes"])
     assert shown.refreshed == 1 and hidden.refreshed == 0 and hidden.stale
+
+
+def test_typing_in_the_search_box_finds_a_child_once_typing_pauses(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    from datetime import date
+
+    records = context.worker.records
+    child = records.create_child(
+        "WIR123456", date(2010, 1, 1), first_name="Amy", last_name="Hill"
+    ).record
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.search, "wir12")
+    assert window.search.matches == {}  # not yet: typing has not paused
+    qtbot.waitUntil(lambda: bool(window.search.matches), timeout=2000)
+    assert list(window.search.matches) == ["Amy Hill · WIR123456"]
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    page = window.current_page()
+    assert type(page).__name__ == "ChildPage" and page.child_id == child.id  # type: ignore[attr-defined]

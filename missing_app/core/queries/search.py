@@ -20,7 +20,7 @@ class ChildMatch:
 
 def search_children(session: Session, text: str, limit: int = 20) -> list[ChildMatch]:
     """Children whose name or reference contains `text`, or with an episode whose police
-    reference does; whole-reference matches first."""
+    reference starts with it; whole-reference matches first."""
     words = text.strip()
     if len(words) < 2:
         return []
@@ -42,13 +42,15 @@ def search_children(session: Session, text: str, limit: int = 20) -> list[ChildM
         for row in session.execute(by_child)
     ]
     seen = {match.child_id for match in matches}
+    # Police references are typed from their start: a range on a case-blind index.
+    reference = MissingEpisode.police_ref.collate("NOCASE")
     by_police_ref = (
         select(
             Child.id, Child.first_name, Child.last_name, Child.local_ref, MissingEpisode.police_ref
         )
         .join(MissingEpisode, MissingEpisode.child_id == Child.id)
-        .where(MissingEpisode.police_ref.ilike(pattern))
-        .order_by(MissingEpisode.last_seen_at.desc())
+        .where(reference >= words, reference < words + "\U0010ffff")
+        .order_by(reference)
         .limit(limit)
     )
     for row in session.execute(by_police_ref):
