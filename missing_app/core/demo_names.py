@@ -6,6 +6,8 @@ range, which is kept for drama and never issued.
 
 from __future__ import annotations
 
+from missing_app.core import interview_codes
+
 MERSEYSIDE = ("Liverpool", "Knowsley", "Sefton", "St Helens", "Wirral")
 # Share of homes per council: Liverpool has the most, St Helens the fewest.
 COUNCIL_WEIGHTS = (0.38, 0.13, 0.17, 0.12, 0.20)
@@ -189,18 +191,9 @@ CLOTHING_BOTTOMS = (
 )  # fmt: skip
 SHOES = ("white trainers", "black trainers", "black Air Max", "sliders")
 
-PUSH_FACTORS = (
-    "conflict_with_staff", "unhappy_in_placement", "boredom", "house_rules", "bullying",
-    "contact_refused", "conflict_with_peers",
-)  # fmt: skip
-PULL_FACTORS = (
-    "friends", "family", "boyfriend_girlfriend", "older_associates", "drugs_alcohol", "parties",
-)  # fmt: skip
-EXPLOITATION_INDICATORS = (
-    "found_out_of_area", "unexplained_money", "unexplained_phone", "multiple_sims",
-    "unusual_train_tickets", "older_associates", "cars_with_unknown_adults", "drugs",
-    "weapons", "county_lines_slang",
-)  # fmt: skip
+PUSH_FACTORS = tuple(code for code, _words in interview_codes.PUSH_FACTORS)
+PULL_FACTORS = tuple(code for code, _words in interview_codes.PULL_FACTORS)
+EXPLOITATION_INDICATORS = tuple(code for code, _words in interview_codes.EXPLOITATION_INDICATORS)
 
 HAIR = (
     "short brown", "long brown", "blonde shoulder-length", "dark curly", "ginger",

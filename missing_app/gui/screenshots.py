@@ -1,6 +1,7 @@
-"""`make screenshots`: PNGs of the window on a demo database, for the README.
+"""`make screenshots`: a PNG of every page on a demo database, for the README.
 
-Run with QT_QPA_PLATFORM=offscreen (the Makefile does); the pictures are what a person sees.
+Run with QT_QPA_PLATFORM=offscreen (the Makefile does); each picture is the window as a
+person sees it, the clock fixed at noon on the demo's last day so the pictures stay the same.
 """
 
 from __future__ import annotations
@@ -8,39 +9,105 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from missing_app.core.db import open_database
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from sqlalchemy import func, select
+
+from missing_app.core.db import Database, open_database
 from missing_app.core.demo import generate_demo
+from missing_app.core.models import CareHome, Child, MissingEpisode
 from missing_app.core.times import local_midnight
-from missing_app.gui.app import create_application
+from missing_app.gui.app import build_context, create_application
 from missing_app.gui.main_window import MainWindow
 
 AS_OF = date(2025, 11, 15)
+SIZE = (1280, 800)
+
+
+def _busiest(db: Database) -> tuple[int, int]:
+    """The child with most episodes and the home with most, for their pages."""
+    with db.session() as session:
+        child = session.execute(
+            select(MissingEpisode.child_id)
+            .group_by(MissingEpisode.child_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
+        home = session.execute(
+            select(MissingEpisode.home_id)
+            .group_by(MissingEpisode.home_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
+    return child, home
+
+
+def _settle(app: QApplication) -> None:
+    for _ in range(3):
+        app.processEvents()
+
+
+def _shoot(app: QApplication, widget: QWidget, target: Path) -> Path:
+    _settle(app)
+    if not widget.grab().save(str(target)):
+        raise OSError(f"could not write {target}")
+    print(target)
+    return target
+
+
+def take(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_application()
+    taken: list[Path] = []
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(str(Path(folder) / "homeward-demo.sqlite"))
+        generate_demo(db, scale="small", seed=1, as_of=AS_OF)
+        context = build_context(db, "pcso.demo")
+        noon = local_midnight(AS_OF) + timedelta(hours=12)
+        context.now = lambda: noon
+        window = MainWindow(context)
+        window.resize(*SIZE)
+        window.show()
+        child_id, home_id = _busiest(db)
+        views: list[tuple[str, Callable[[], None]]] = [
+            ("today", lambda: window.show_page("Today")),
+            ("children", lambda: window.show_page("Children")),
+            ("child", lambda: window.open_child(child_id)),
+            ("episodes", lambda: window.show_page("Episodes")),
+            ("homes", lambda: window.show_page("Homes")),
+            ("home", lambda: window.open_home(home_id)),
+            ("meetings", lambda: window.show_page("Meetings & actions")),
+        ]
+        for name, show in views:
+            show()
+            taken.append(_shoot(app, window, out / f"{name}.png"))
+        taken.append(_form(app, window, out))
+        context.worker.stop()
+        window.close()
+        db.close()
+    return taken
+
+
+def _form(app: QApplication, window: MainWindow, out: Path) -> Path:
+    from missing_app.gui.dialogs.episode import RecordMissingDialog
+
+    with window.context.db.session() as session:
+        child_id = session.execute(select(Child.id).order_by(Child.id).limit(1)).scalar_one()
+        assert session.scalar(select(func.count(CareHome.id)))
+    dialog: QDialog = RecordMissingDialog(window.context, child_id=child_id, parent=window)
+    dialog.show()
+    target = _shoot(app, dialog, out / "record_missing.png")
+    dialog.done(0)
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("resources/screenshots"))
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    app = create_application()
-    with tempfile.TemporaryDirectory() as folder:
-        db = open_database(str(Path(folder) / "homeward-demo.sqlite"))
-        generate_demo(db, scale="small", seed=1, as_of=AS_OF)
-        window = MainWindow(db, now=lambda: local_midnight(AS_OF) + timedelta(hours=12))
-        window.resize(1100, 640)
-        window.statusBar().showMessage("Database: homeward-demo.sqlite (demo data)")
-        window.show()
-        app.processEvents()
-        target = args.out / "main_window.png"
-        if not window.grab().save(str(target)):
-            print(f"could not write {target}", file=sys.stderr)
-            return 1
-        print(target)
-        window.close()
-        db.close()
+    take(parser.parse_args(argv).out)
     return 0
 
 

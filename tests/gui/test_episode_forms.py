@@ -19,10 +19,10 @@ from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.episode import (
     RecordMissingDialog,
     RecordReturnDialog,
-    ReturnInterviewDialog,
     SafeAndWellDialog,
 )
 from missing_app.gui.dialogs.form import FormDialog
+from missing_app.gui.dialogs.interview import ReturnInterviewDialog
 from missing_app.gui.main_window import MainWindow
 from missing_app.gui.pages.today import TodayPage
 from missing_app.gui.widgets.fields import DateTimeField

@@ -149,8 +149,8 @@ def test_a_new_home_is_saved_and_opened(
     qtbot.keyClicks(form.name, "Elm House")
     form.council.setEditText("Sefton")
     form.beds.setValue(5)
-    form.engagement.given.setChecked(True)
-    form.engagement.edit.set_value(date(2025, 9, 1))
+    form.engagement.ticked.setChecked(True)
+    form.engagement.day.set_value(date(2025, 9, 1))
     click_save(qtbot, form)
     wait_for_writes(qtbot, context)
     with context.db.session() as session:

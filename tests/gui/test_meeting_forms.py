@@ -99,8 +99,8 @@ def test_a_meeting_with_two_actions_saves_and_shows_on_the_meetings_page(
     first = form.action_list.rows[0]
     qtbot.keyClicks(first.description, "Search the garden before calling")
     qtbot.keyClicks(first.owner, "Birch manager")
-    first.due.given.setChecked(True)
-    first.due.edit.set_value(date(2025, 11, 18))
+    first.due.ticked.setChecked(True)
+    first.due.day.set_value(date(2025, 11, 18))
     qtbot.mouseClick(form.action_list.add_button, Qt.MouseButton.LeftButton)
     second = form.action_list.rows[1]
     qtbot.keyClicks(second.description, "Keep the police reference in the log")
@@ -184,8 +184,8 @@ def test_editing_an_action_from_the_page(
     assert isinstance(form, ActionDialog)
     assert "Birch Lodge" in form.heading.text() and form.due.value() == date(2025, 11, 20)
     form.owner.setText("Birch manager")
-    form.done_on.given.setChecked(True)
-    form.done_on.edit.set_value(date(2025, 11, 14))
+    form.done_on.ticked.setChecked(True)
+    form.done_on.day.set_value(date(2025, 11, 14))
     click_save(qtbot, form)
     wait_for_writes(qtbot, context)
     with context.db.session() as session:

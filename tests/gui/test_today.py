@@ -17,9 +17,9 @@ from missing_app.core.records import NewAction, Records
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.episode import (
     RecordReturnDialog,
-    ReturnInterviewDialog,
     SafeAndWellDialog,
 )
+from missing_app.gui.dialogs.interview import ReturnInterviewDialog
 from missing_app.gui.pages.today import Section, TodayModel, TodayPage
 from missing_app.gui.widgets.countdown import Countdown, CountdownClock
 from tests.conftest import NOW

@@ -19,8 +19,7 @@ from missing_app.core.models import MissingEpisode
 from missing_app.core.queries.homes import ASSESSMENT_QUESTIONS
 from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
-from missing_app.gui.dialogs.form import Work
-from missing_app.gui.dialogs.home import QuietForm
+from missing_app.gui.dialogs.form import FormDialog, Work
 from missing_app.gui.format import when, words
 from missing_app.gui.widgets.fields import DateField
 
@@ -59,7 +58,7 @@ class Answer(QWidget):
             button.setChecked(choice is value)
 
 
-class AssessmentDialog(QuietForm):
+class AssessmentDialog(FormDialog):
     """How the home reported one episode, question by question."""
 
     entities = ("reporting_assessments",)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QCompleter,
     QFileDialog,
@@ -25,7 +24,7 @@ from missing_app.core.queries.children import home_choices, placing_authorities
 from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.form import FormDialog, Work
-from missing_app.gui.widgets.fields import DateField
+from missing_app.gui.widgets.fields import DateField, OptionalDateField
 from missing_app.gui.widgets.photo import PhotoError, PhotoView, read_photo
 
 SEX_CHOICES = (
@@ -61,36 +60,6 @@ class DayEdit(QLineEdit):
             except ValueError:
                 continue
         raise ValidationError([Problem(key, f"'{text}' is not a date (use dd/mm/yyyy)")])
-
-
-class OptionalDateField(QWidget):
-    """A tick and a date: the date counts only while ticked."""
-
-    changed = Signal()
-
-    def __init__(self, tick: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.ticked = QCheckBox(tick)
-        self.day = DateField()
-        self.day.setEnabled(False)
-        layout.addWidget(self.ticked)
-        layout.addWidget(self.day)
-        layout.addStretch(1)
-        self.ticked.toggled.connect(self.day.setEnabled)
-        self.ticked.toggled.connect(lambda _on: self.changed.emit())
-        self.day.dateChanged.connect(lambda _day: self.changed.emit())
-        self.setFocusProxy(self.ticked)
-
-    def set_value(self, value: date | None, default: date | None = None) -> None:
-        self.ticked.setChecked(value is not None)
-        shown = value or default
-        if shown is not None:
-            self.day.set_value(shown)
-
-    def value(self) -> date | None:
-        return self.day.value() if self.ticked.isChecked() else None
 
 
 def _text(widget: QLineEdit | QPlainTextEdit | QComboBox) -> str:

@@ -149,6 +149,15 @@ class FormDialog(QDialog):
         if elsewhere:
             self.banner.setText("\n".join(elsewhere))
             self.banner.show()
+        if self.isVisible():
+            self.fit(self.width())
+
+    def fit(self, width: int) -> None:
+        """At least `width` wide, and tall enough for every wrapped line at that width."""
+        width = max(width, self.width() if self.isVisible() else 0)
+        self.setMinimumWidth(width)
+        self.adjustSize()
+        self.setMinimumWidth(0)
 
     def time_value(self, key: str) -> Any:
         """The value of a DateTimeField, a skipped spring hour reported against the field."""

@@ -3,29 +3,23 @@ a home chooser that finds a home by typing part of its name or URN, and an optio
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QCompleter,
-    QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QWidget,
 )
 
-from missing_app.core.errors import Problem
 from missing_app.core.models import LOCAL_AUTHORITIES, CareHome
 from missing_app.core.queries.homes import home_choices, officer_choices
 from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.form import FormDialog, Work
-from missing_app.gui.widgets.fields import DateField
+from missing_app.gui.widgets.fields import OptionalDateField
 
 NOT_RECORDED = -1  # the beds box's value for "not recorded"
 
@@ -74,62 +68,6 @@ class HomeChoice(QComboBox):
             self.setEditText("")
 
 
-class OptionalDateField(QWidget):
-    """A date that may be left out: tick the box to give one."""
-
-    changed = Signal()
-
-    def __init__(self, tick_text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.given = QCheckBox(tick_text)
-        self.edit = DateField()
-        self.edit.setEnabled(False)
-        layout.addWidget(self.given)
-        layout.addWidget(self.edit, 1)
-        self.setFocusProxy(self.given)
-        self.given.toggled.connect(self.edit.setEnabled)
-        self.given.toggled.connect(lambda _on: self.changed.emit())
-        self.edit.dateChanged.connect(lambda _day: self.changed.emit())
-
-    def set_value(self, value: date | None, default: date | None = None) -> None:
-        self.given.setChecked(value is not None)
-        shown = value or default
-        if shown is not None:
-            self.edit.set_value(shown)
-
-    def value(self) -> date | None:
-        return self.edit.value() if self.given.isChecked() else None
-
-
-def quiet_enter(form: FormDialog) -> None:
-    """Enter does not save (it picks from lists and moves on); Save or Ctrl+S saves."""
-    for button in form.findChildren(QPushButton):
-        button.setAutoDefault(False)
-        button.setDefault(False)
-
-
-class QuietForm(FormDialog):
-    """A form that Enter never saves: the button box makes Save the default button each time
-    it is shown, so that is undone once the form is on screen."""
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        quiet_enter(self)
-
-    def fit(self, width: int) -> None:
-        """At least `width` wide, and tall enough for every wrapped line at that width."""
-        width = max(width, self.width() if self.isVisible() else 0)
-        self.setMinimumWidth(width)
-        self.adjustSize()
-        self.setMinimumWidth(0)
-
-    def show_problems(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
-        super().show_problems(problems)
-        self.fit(self.width())
-
-
 def line(max_length: int, placeholder: str = "") -> QLineEdit:
     edit = QLineEdit()
     edit.setMaxLength(max_length)
@@ -141,7 +79,7 @@ def text_of(edit: QLineEdit | QComboBox) -> str:
     return (edit.text() if isinstance(edit, QLineEdit) else edit.currentText()).strip()
 
 
-class HomeDialog(QuietForm):
+class HomeDialog(FormDialog):
     """A new care home, or changes to one (`home_id`)."""
 
     entities = ("care_homes",)

@@ -17,10 +17,10 @@ from missing_app.core.queries.meetings import action_row
 from missing_app.core.records import NewAction
 from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
-from missing_app.gui.dialogs.form import Work
-from missing_app.gui.dialogs.home import HomeChoice, OptionalDateField, QuietForm, line
+from missing_app.gui.dialogs.form import FormDialog, Work
+from missing_app.gui.dialogs.home import HomeChoice, line
 from missing_app.gui.format import day
-from missing_app.gui.widgets.fields import DateField
+from missing_app.gui.widgets.fields import DateField, OptionalDateField
 
 
 def text_box(lines: int = 3) -> QPlainTextEdit:
@@ -53,7 +53,7 @@ class ActionLine(QWidget):
 class ActionList(QWidget):
     """The actions agreed at a meeting, one row each; "Add action" adds a row."""
 
-    def __init__(self, form: QuietForm, parent: QWidget | None = None) -> None:
+    def __init__(self, form: FormDialog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = form
         self.rows: list[ActionLine] = []
@@ -107,7 +107,7 @@ class ActionList(QWidget):
         return actions
 
 
-class MeetingDialog(QuietForm):
+class MeetingDialog(FormDialog):
     """A liaison meeting with a home, and the actions agreed at it."""
 
     entities = ("liaison_meetings", "actions")
@@ -153,7 +153,7 @@ class MeetingDialog(QuietForm):
         )
 
 
-class ActionDialog(QuietForm):
+class ActionDialog(FormDialog):
     """Change one action: its wording, owner, due date, or the day it was done."""
 
     entities = ("actions",)

@@ -6,19 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QResizeEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -37,6 +34,7 @@ from missing_app.gui.context import AppContext
 from missing_app.gui.format import day, risk, span, words
 from missing_app.gui.pages.base import Page
 from missing_app.gui.widgets.photo import PhotoView
+from missing_app.gui.widgets.tables import RowsTable, table_item
 from missing_app.gui.widgets.timeline import Band, EpisodeTimeline, Mark, risk_colour
 
 DAY_MAX = date.max
@@ -93,81 +91,6 @@ def compact(moment: datetime | None) -> str:
 
 def short(moment: datetime | None) -> str:
     return "" if moment is None else f"{local(moment):%d/%m/%Y %H:%M}"
-
-
-def _item(text: str, key: object = None, colour: str | None = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    if key is not None:
-        item.setData(Qt.ItemDataRole.UserRole, key)
-    if colour is not None:
-        item.setForeground(QColor(colour))
-    return item
-
-
-class RowsTable(QTableWidget):
-    """A small read-only table whose rows open with Enter or a double-click."""
-
-    opened = Signal(int)
-
-    def __init__(self, headings: Sequence[str], stretch: int | None = None) -> None:
-        super().__init__(0, len(headings))
-        self.setHorizontalHeaderLabels(list(headings))
-        self.stretch = stretch
-        self.most = 8
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.horizontalHeader().setStretchLastSection(stretch is None)
-        self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.setWordWrap(False)
-        self.cellDoubleClicked.connect(lambda row, _column: self.opened.emit(row))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
-            self.opened.emit(self.currentRow())
-            return
-        super().keyPressEvent(event)
-
-    def fill(self, rows: Sequence[Sequence[QTableWidgetItem]], most: int = 8) -> None:
-        """Replace the rows; the table is as tall as `most` rows (scrolling beyond)."""
-        self.setRowCount(len(rows))
-        for number, items in enumerate(rows):
-            for column, item in enumerate(items):
-                self.setItem(number, column, item)
-        self.most = most
-        self.fit_columns()
-        self.fit_height()
-
-    def fit_height(self) -> None:
-        """As tall as `most` rows, and the scroll bar when the columns are wider than the view."""
-        shown = max(1, min(self.rowCount(), self.most))
-        height = self.horizontalHeader().sizeHint().height() + 4
-        height += shown * self.verticalHeader().defaultSectionSize()
-        if self.horizontalHeader().length() > self.viewport().width() + 1:
-            height += self.horizontalScrollBar().sizeHint().height()
-        self.setFixedHeight(height)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.fit_height()
-
-    def fit_columns(self) -> None:
-        """Columns as wide as their contents (with room to breathe); `stretch` takes the rest."""
-        header = self.horizontalHeader()
-        for column in range(self.columnCount()):
-            if column == self.stretch:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            else:
-                self.resizeColumnToContents(column)
-                self.setColumnWidth(column, self.columnWidth(column) + 8)
-
-    def key(self, row: int) -> object:
-        item = self.item(row, 0)
-        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
 
 class ChildPage(Page):
@@ -397,13 +320,17 @@ class ChildPage(Page):
 
     def _show_placements(self, details: ChildDetails) -> None:
         rows = [
-            [_item(p.home, p.id), _item(day(p.start)), _item(day(p.end) if p.end else "now")]
+            [
+                table_item(p.home, p.id),
+                table_item(day(p.start)),
+                table_item(day(p.end) if p.end else "now"),
+            ]
             for p in reversed(details.placements)
         ]
         self.placement_table.fill(rows, most=4)
 
     def _show_found(self, details: ChildDetails) -> None:
-        rows = [[_item(place.place), _item(str(place.times))] for place in details.found]
+        rows = [[table_item(place.place), table_item(str(place.times))] for place in details.found]
         self.found_table.fill(rows, most=6)
         total = sum(place.times for place in details.found)
         returned = sum(1 for episode in details.episodes if episode.returned_at is not None)
@@ -428,22 +355,24 @@ class ChildPage(Page):
         status_colour = (
             ALERT if "overdue" in status.lower() else AMBER if "late" in status else None
         )
-        returned = _item(compact(episode.returned_at))
+        returned = table_item(compact(episode.returned_at))
         if away is None:
-            returned = _item("Missing now", colour=ALERT)
+            returned = table_item("Missing now", colour=ALERT)
             returned.setFont(QFont(returned.font().family(), -1, QFont.Weight.Bold))
-        home = _item(episode.home)
+        home = table_item(episode.home)
         home.setToolTip(episode.home)
         return [
-            _item(compact(episode.last_seen_at), episode.id),
+            table_item(compact(episode.last_seen_at), episode.id),
             returned,
-            _item(span(now - episode.last_seen_at) + " so far" if away is None else span(away)),
-            _item(words(episode.type)),
-            _item(risk(episode.risk) or "Not graded", colour=risk_colour(episode.risk)),
+            table_item(
+                span(now - episode.last_seen_at) + " so far" if away is None else span(away)
+            ),
+            table_item(words(episode.type)),
+            table_item(risk(episode.risk) or "Not graded", colour=risk_colour(episode.risk)),
             home,
-            _item(episode.police_ref or ""),
-            _item(compact(episode.safe_and_well_at)),
-            _item(status, colour=status_colour),
+            table_item(episode.police_ref or ""),
+            table_item(compact(episode.safe_and_well_at)),
+            table_item(status, colour=status_colour),
         ]
 
     @staticmethod
@@ -461,9 +390,9 @@ class ChildPage(Page):
         most = max((max(row.counts) for row in themes.rows), default=1)
         rows = []
         for row in themes.rows:
-            cells = [_item(KINDS.get(row.kind, row.kind)), _item(words(row.code))]
-            cells += [self._count_item(count, most) for count in row.counts]
-            total = _item(str(row.total))
+            cells = [table_item(KINDS.get(row.kind, row.kind)), table_item(words(row.code))]
+            cells += [self._counttable_item(count, most) for count in row.counts]
+            total = table_item(str(row.total))
             total.setFont(QFont(total.font().family(), -1, QFont.Weight.DemiBold))
             rows.append([*cells, total])
         table.fill(rows, most=len(rows))
@@ -479,8 +408,8 @@ class ChildPage(Page):
         )
 
     @staticmethod
-    def _count_item(count: int, most: int) -> QTableWidgetItem:
-        item = _item(str(count) if count else "")
+    def _counttable_item(count: int, most: int) -> QTableWidgetItem:
+        item = table_item(str(count) if count else "")
         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         if count:
             strength = count / most
@@ -521,7 +450,8 @@ class ChildPage(Page):
         if chosen.returned_at is None:
             self.record_return()
             return
-        from missing_app.gui.dialogs.episode import ReturnInterviewDialog, SafeAndWellDialog
+        from missing_app.gui.dialogs.episode import SafeAndWellDialog
+        from missing_app.gui.dialogs.interview import ReturnInterviewDialog
 
         if chosen.safe_and_well_at is None:
             self._open(SafeAndWellDialog(self.context, chosen.id, parent=self))

@@ -6,19 +6,16 @@ the rows in view are read, and rows have one fixed height so Qt never measures t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -35,11 +32,11 @@ from missing_app.gui.dialogs.home import HomeChoice
 from missing_app.gui.format import RISK_WORDS, hours, risk, when, words
 from missing_app.gui.models.windowed import (
     RIGHT,
-    ROW_ID_ROLE,
     TableColumn,
     WindowedTableModel,
 )
 from missing_app.gui.pages.base import Page
+from missing_app.gui.widgets.tables import count_label, open_on_enter, prepare_table
 
 ALERT = "#b42318"
 AMBER = "#9a6700"
@@ -71,87 +68,6 @@ COLUMNS = [
 # The widest usual value of each column but the last (which stretches): widths from the font.
 SAMPLES = ("Wed 30/11/2025 23:59", "Leah Fitzgerald", "WIR9151260", "Willowbank Close",
            "Missing", "No apparent risk", "Wed 30/11/2025 23:59", "23 h 59 min")  # fmt: skip
-
-
-# Tables over the database: shared by the pages of homes and meetings ----------------------
-
-
-def prepare_table(view: QTableView, samples: Sequence[str]) -> None:
-    """Rows of one fixed height (so Qt never measures a million); each column as wide as its
-    sample text or its heading, so no value has to be measured either. Set the model first."""
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    rows = view.verticalHeader()
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
-    rows.hide()
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    header.setHighlightSections(False)
-    metrics = view.fontMetrics()
-    bold = QFont(view.font())
-    bold.setBold(True)
-    heading = QFontMetrics(bold)
-    model = view.model()
-    for column, sample in enumerate(samples):
-        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        width = max(metrics.horizontalAdvance(sample) + 14, heading.horizontalAdvance(title) + 18)
-        view.setColumnWidth(column, width)
-
-
-def _plain_enter(event: QEvent) -> bool:
-    """Return or Enter pressed, with no modifier but the keypad's."""
-    if not isinstance(event, QKeyEvent) or event.type() != QEvent.Type.KeyPress:
-        return False
-    others = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-    return (
-        event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        and others == Qt.KeyboardModifier.NoModifier
-    )
-
-
-class RowOpener(QObject):
-    """Opens the current row of a view on Enter (the view's own Enter does nothing useful)."""
-
-    def __init__(self, view: QAbstractItemView, open_row: Callable[[int], object]) -> None:
-        super().__init__(view)
-        self.view = view
-        self.open_row = open_row
-        view.installEventFilter(self)
-        view.doubleClicked.connect(self.open_index)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if _plain_enter(event):
-            self.open_index(self.view.currentIndex())
-            return True
-        return False
-
-    def open_index(self, index: QModelIndex) -> None:
-        record_id = index.siblingAtColumn(0).data(ROW_ID_ROLE) if index.isValid() else None
-        if record_id is not None:
-            self.open_row(int(record_id))
-
-
-def open_on_enter(view: QAbstractItemView, open_row: Callable[[int], object]) -> RowOpener:
-    """Enter or a double-click on a row calls `open_row` with the row's record id."""
-    return RowOpener(view, open_row)
-
-
-def selected_id(view: QAbstractItemView) -> int | None:
-    """The record id of the current row, if any."""
-    index = view.currentIndex()
-    record_id = index.siblingAtColumn(0).data(ROW_ID_ROLE) if index.isValid() else None
-    return None if record_id is None else int(record_id)
-
-
-def count_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("pageSubtitle")
-    return label
 
 
 # Periods ----------------------------------------------------------------------------------

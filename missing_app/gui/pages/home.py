@@ -44,7 +44,8 @@ from missing_app.gui.dialogs.meeting import ActionDialog, MeetingDialog
 from missing_app.gui.format import day, risk, when, words
 from missing_app.gui.models.windowed import ROW_ID_ROLE
 from missing_app.gui.pages.base import Page
-from missing_app.gui.pages.episodes import RISK_COLOURS, open_on_enter, selected_id
+from missing_app.gui.pages.episodes import RISK_COLOURS
+from missing_app.gui.widgets.tables import open_on_enter, selected_id
 
 log = logging.getLogger(__name__)
 Form = TypeVar("Form", bound=QDialog)

@@ -22,7 +22,7 @@ from missing_app.gui.dialogs.home import HomeDialog
 from missing_app.gui.format import day
 from missing_app.gui.models.windowed import RIGHT, TableColumn, WindowedTableModel
 from missing_app.gui.pages.base import Page
-from missing_app.gui.pages.episodes import count_label, open_on_enter, prepare_table
+from missing_app.gui.widgets.tables import count_label, open_on_enter, prepare_table
 
 ALERT = "#b42318"
 

@@ -34,7 +34,7 @@ from missing_app.gui.dialogs.meeting import ActionDialog, MeetingDialog
 from missing_app.gui.format import day
 from missing_app.gui.models.windowed import RIGHT, TableColumn, WindowedTableModel
 from missing_app.gui.pages.base import Page
-from missing_app.gui.pages.episodes import count_label, open_on_enter, prepare_table, selected_id
+from missing_app.gui.widgets.tables import count_label, open_on_enter, prepare_table, selected_id
 
 ALERT = "#b42318"
 OPEN = "#1d3557"

@@ -52,9 +52,9 @@ from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.episode import (
     RecordMissingDialog,
     RecordReturnDialog,
-    ReturnInterviewDialog,
     SafeAndWellDialog,
 )
+from missing_app.gui.dialogs.interview import ReturnInterviewDialog
 from missing_app.gui.format import day, risk, span, when, words
 from missing_app.gui.pages.base import Page
 from missing_app.gui.widgets.countdown import (

@@ -71,3 +71,33 @@ class DateField(QDateEdit):
     def value(self) -> date:
         chosen = self.date()
         return date(chosen.year(), chosen.month(), chosen.day())
+
+
+class OptionalDateField(QWidget):
+    """A tick and a date: the date counts only while ticked."""
+
+    changed = Signal()
+
+    def __init__(self, tick: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.ticked = QCheckBox(tick)
+        self.day = DateField()
+        self.day.setEnabled(False)
+        layout.addWidget(self.ticked)
+        layout.addWidget(self.day)
+        layout.addStretch(1)
+        self.ticked.toggled.connect(self.day.setEnabled)
+        self.ticked.toggled.connect(lambda _on: self.changed.emit())
+        self.day.dateChanged.connect(lambda _day: self.changed.emit())
+        self.setFocusProxy(self.ticked)
+
+    def set_value(self, value: date | None, default: date | None = None) -> None:
+        self.ticked.setChecked(value is not None)
+        shown = value or default
+        if shown is not None:
+            self.day.set_value(shown)
+
+    def value(self) -> date | None:
+        return self.day.value() if self.ticked.isChecked() else None
