@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from missing_app.core.db import Database, open_database
 from missing_app.core.demo import generate_demo
-from missing_app.core.models import CareHome, Child, MissingEpisode
+from missing_app.core.models import Child, MissingEpisode, Placement
 from missing_app.core.times import local_midnight
 from missing_app.gui.app import build_context, create_application
 from missing_app.gui.main_window import MainWindow
@@ -95,8 +95,19 @@ def _form(app: QApplication, window: MainWindow, out: Path) -> Path:
     from missing_app.gui.dialogs.episode import RecordMissingDialog
 
     with window.context.db.session() as session:
-        child_id = session.execute(select(Child.id).order_by(Child.id).limit(1)).scalar_one()
-        assert session.scalar(select(func.count(CareHome.id)))
+        # A child placed now and not missing: the form fills the home from the placement.
+        child_id = session.execute(
+            select(Child.id)
+            .join(Placement, Placement.child_id == Child.id)
+            .where(Placement.end.is_(None))
+            .where(
+                ~Child.id.in_(
+                    select(MissingEpisode.child_id).where(MissingEpisode.returned_at.is_(None))
+                )
+            )
+            .order_by(Child.dob.desc())
+            .limit(1)
+        ).scalar_one()
     dialog: QDialog = RecordMissingDialog(window.context, child_id=child_id, parent=window)
     dialog.show()
     target = _shoot(app, dialog, out / "record_missing.png")

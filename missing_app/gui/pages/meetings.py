@@ -105,7 +105,7 @@ class MeetingsPage(Page):
         self.meetings_model = WindowedTableModel(
             context.db, MEETING_COLUMNS, meeting_listing(), Sort("held_on", True)
         )
-        self.meetings = self._table(self.meetings_model, MEETING_SAMPLES, descending=True)
+        self.meetings = self._table(self.meetings_model, MEETING_SAMPLES)
         open_on_enter(self.meetings, self.open_meeting_home)
         layout.addWidget(self._panes(), 1)
         done = QShortcut(QKeySequence("Ctrl+D"), self)
@@ -135,14 +135,10 @@ class MeetingsPage(Page):
             row.addWidget(button)
         return row
 
-    def _table(
-        self, model: WindowedTableModel, samples: tuple[str, ...], descending: bool = False
-    ) -> QTableView:
+    def _table(self, model: WindowedTableModel, samples: tuple[str, ...]) -> QTableView:
         view = QTableView()
         view.setModel(model)
         prepare_table(view, samples)
-        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        view.horizontalHeader().setSortIndicator(0, order)
         view.setSortingEnabled(True)
         return view
 

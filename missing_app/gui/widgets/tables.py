@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from missing_app.gui.models.windowed import ROW_ID_ROLE
+from missing_app.gui.models.windowed import ROW_ID_ROLE, WindowedTableModel
 
 
 def prepare_table(view: QTableView, samples: Sequence[str]) -> None:
@@ -40,6 +40,13 @@ def prepare_table(view: QTableView, samples: Sequence[str]) -> None:
     bold.setBold(True)
     heading = QFontMetrics(bold)
     model = view.model()
+    if isinstance(model, WindowedTableModel):
+        # The arrow shows the order the rows are really in.
+        keys = [column.key for column in model.columns]
+        if model.order.key in keys:
+            descending = model.order.descending
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(keys.index(model.order.key), order)
     for column, sample in enumerate(samples):
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         width = max(metrics.horizontalAdvance(sample) + 14, heading.horizontalAdvance(title) + 18)
