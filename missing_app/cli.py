@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     episodes.add_argument("file", metavar="FILE.csv")
     episodes.add_argument("--homes", metavar="FILE.csv")
     episodes.add_argument("--placements", metavar="FILE.csv")
+    stats = commands.add_parser("stats", help="the figures of a period (METRICS.md)")
+    stats.add_argument("--from", dest="first", type=_date, required=True, metavar="YYYY-MM-DD")
+    stats.add_argument("--to", dest="last", type=_date, required=True, metavar="YYYY-MM-DD")
+    stats.add_argument("--home", metavar="URN", help="one home's figures")
+    stats.add_argument("--json", action="store_true", help="the figures as JSON")
     return parser
 
 
@@ -68,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers: dict[str, Callable[[argparse.Namespace, str], int]] = {
         "demo": _demo,
         "import": _import,
+        "stats": _stats,
     }
     try:
         return handlers[args.command](args, target)
@@ -146,4 +152,25 @@ def _import(args: argparse.Namespace, target: str) -> int:
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     print(f"Imported {args.file}: {report.summary()}.")
+    return 0
+
+
+def _stats(args: argparse.Namespace, target: str) -> int:
+    import json
+
+    from missing_app.core.errors import NotFound
+    from missing_app.core.metrics import stats
+    from missing_app.core.stats_table import stats_table
+
+    if args.first > args.last:
+        print(f"--from {args.first} is after --to {args.last}.", file=sys.stderr)
+        return BAD_INPUT
+    db = _open(target)
+    try:
+        with db.session() as session:
+            figures = stats(session, args.first, args.last, args.home)
+    except NotFound as exc:
+        print(exc, file=sys.stderr)
+        return BAD_INPUT
+    print(json.dumps(figures, indent=2) if args.json else stats_table(figures))
     return 0
