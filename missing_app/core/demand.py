@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from missing_app.core.metrics import Period, Settings, home_figures, raw_connection
+from missing_app.core.metrics import NO_FIGURES, Period, Settings, home_figures, raw_connection
 from missing_app.core.models import CareHome, Placement
 
 if TYPE_CHECKING:
@@ -175,15 +175,9 @@ def homes_entries(
     homes.sort(key=lambda row: row.urn)
     engaged = [(row.id, row.engagement_start, row.beds) for row in homes if row.engagement_start]
     demands = demand_for(session, engaged, to, settings)
-    by_home_episodes = dict(tuple(episodes.groupby("home_id")))
-    by_home_returns = dict(tuple(returns.groupby("home_id")))
-    entries = []
-    for row in homes:
-        figures = home_figures(
-            by_home_episodes.get(row.id, episodes.iloc[0:0]),
-            by_home_returns.get(row.id, returns.iloc[0:0]),
-            settings,
-        )
-        entries.append({"urn": row.urn, "name": row.name, **figures,
-                        "demand": demands.get(row.id)})  # fmt: skip
-    return entries
+    figures = home_figures(episodes, returns, settings)
+    return [
+        {"urn": row.urn, "name": row.name, **figures.get(row.id, NO_FIGURES),
+         "demand": demands.get(row.id)}
+        for row in homes
+    ]  # fmt: skip

@@ -179,27 +179,41 @@ def _by_time(episodes: pd.DataFrame) -> dict[str, list[int]]:
 
 def triggered_children(session: Session, episodes: pd.DataFrame, settings: Settings) -> int:
     """Children with an episode e in `episodes` such that their episodes at any home last
-    seen in (e - D days, e] number at least N."""
+    seen in (e - D days, e] number at least N (D days = D x 24 hours of real time)."""
     import numpy as np
-    import pandas as pd
 
     if episodes.empty:
         return 0
-    window = pd.Timedelta(days=settings.repeat_window_days)
-    earliest = to_storage((episodes["last_seen_at"].min() - window).to_pydatetime())
-    latest = to_storage(episodes["last_seen_at"].max().to_pydatetime())
-    history = _history(session, sorted(set(episodes["child_id"].tolist())), earliest, latest)
-    seen = history.groupby("child_id")["at"]
-    span = window.to_timedelta64()
-    crossed = 0
-    for child_id, moments in episodes.groupby("child_id")["last_seen_at"]:
-        times = np.sort(seen.get_group(child_id).to_numpy())
-        ends = moments.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-        # Episodes in the half-open window (e - D days, e], e itself included.
-        upto = np.searchsorted(times, ends, side="right")
-        after = np.searchsorted(times, ends - span, side="right")
-        crossed += bool(((upto - after) >= settings.repeat_threshold).any())
-    return crossed
+    window = np.int64(settings.repeat_window_days) * 86_400_000_000  # microseconds
+    ends = _microseconds(episodes["last_seen_at"].dt.tz_convert("UTC").dt.tz_localize(None))
+    earliest = int(ends.min() - window)
+    history = _history(session, sorted(set(episodes["child_id"].tolist())),
+                       _as_text(earliest), _as_text(int(ends.max())))  # fmt: skip
+    # Each child's times in a band of their own on one axis, so that one sorted array and two
+    # binary searches count every episode's window at once, exactly to the microsecond.
+    band = np.int64(int(ends.max()) - earliest + 1)
+    _, rank = np.unique(
+        np.concatenate([history["child_id"].to_numpy(), episodes["child_id"].to_numpy()]),
+        return_inverse=True,
+    )
+    seen = rank[: len(history)] * band + (_microseconds(history["at"]) - earliest)
+    seen.sort()
+    keys = rank[len(history) :] * band + (ends - earliest)
+    count = np.searchsorted(seen, keys, side="right") - np.searchsorted(
+        seen, keys - window, side="right")  # fmt: skip
+    crossed = episodes["child_id"].to_numpy()[count >= settings.repeat_threshold]
+    return len(set(crossed.tolist()))
+
+
+def _microseconds(moments: Any) -> Any:
+    """Naive UTC moments as int64 microseconds since 1970."""
+    return moments.to_numpy().astype("datetime64[us]").astype("int64")
+
+
+def _as_text(microseconds: int) -> str:
+    from datetime import UTC, datetime
+
+    return to_storage(datetime.fromtimestamp(microseconds / 1_000_000, UTC))
 
 
 def _history(session: Session, child_ids: list[int], earliest: str, latest: str) -> pd.DataFrame:
@@ -325,13 +339,38 @@ def stats(
 
 def home_figures(
     episodes: pd.DataFrame, returns: pd.DataFrame, settings: Settings
-) -> dict[str, Any]:
-    """The figures each entry of `homes` carries, for one home's episodes and returns."""
-    volume = _volume(episodes)
+) -> dict[int, dict[str, Any]]:
+    """The figures each entry of `homes` carries, for every home at once, by home id."""
+    import pandas as pd
+
+    by_home = episodes.groupby("home_id")
+    per_child = episodes.groupby(["home_id", "child_id"]).size()
+    repeat = (per_child >= 2).groupby(level="home_id").sum()
+    refs = episodes["police_ref"].notna().groupby(episodes["home_id"]).sum()
+    due = returns["returned_at"] + pd.Timedelta(hours=settings.rhi_window_hours)
+    in_time = (returns["rhi_completed_at"] <= due).groupby(returns["home_id"])
+    counts = {
+        name: series.to_dict()
+        for name, series in (("episodes", by_home.size()), ("children", by_home["child_id"].nunique()),
+                             ("repeat", repeat), ("refs", refs), ("on_time", in_time.sum()),
+                             ("returned", in_time.size()))
+    }  # fmt: skip
+    homes = set(counts["episodes"]) | set(counts["returned"])
+
+    def of(name: str, home: Any) -> int:
+        return int(counts[name].get(home, 0))
+
     return {
-        "episodes": volume["episodes"],
-        "children": volume["children"],
-        "repeat_children": volume["repeat_children"],
-        "police_ref_pct": _reporting(episodes)["police_ref_pct"],
-        "rhi_completed_72h_pct": _after_return(returns, settings)["rhi_completed_72h_pct"],
+        int(home): {
+            "episodes": of("episodes", home),
+            "children": of("children", home),
+            "repeat_children": of("repeat", home),
+            "police_ref_pct": pct(of("refs", home), of("episodes", home)),
+            "rhi_completed_72h_pct": pct(of("on_time", home), of("returned", home)),
+        }
+        for home in homes
     }
+
+
+NO_FIGURES = {"episodes": 0, "children": 0, "repeat_children": 0, "police_ref_pct": None,
+              "rhi_completed_72h_pct": None}  # fmt: skip
