@@ -351,9 +351,11 @@ def home_figures(
     in_time = (returns["rhi_completed_at"] <= due).groupby(returns["home_id"])
     counts = {
         name: series.to_dict()
-        for name, series in (("episodes", by_home.size()), ("children", by_home["child_id"].nunique()),
-                             ("repeat", repeat), ("refs", refs), ("on_time", in_time.sum()),
-                             ("returned", in_time.size()))
+        for name, series in (
+            ("episodes", by_home.size()), ("children", by_home["child_id"].nunique()),
+            ("repeat", repeat), ("refs", refs), ("on_time", in_time.sum()),
+            ("returned", in_time.size()),
+        )
     }  # fmt: skip
     homes = set(counts["episodes"]) | set(counts["returned"])
 
