@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from benchmarks import foundation, window
+from benchmarks import figures, foundation, window
 from benchmarks.common import save
 
 
@@ -13,6 +13,7 @@ def main() -> int:
     print(f"Homeward benchmarks on Python {platform.python_version()}, {platform.machine()}")
     force, results = foundation.run()
     results += window.run(force, foundation.demo_database())
+    results += figures.run(force)
     print()
     for result in results:
         print(result.line())

@@ -4,7 +4,6 @@ and the `homes` entries of `stats`."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from missing_app.core.metrics import NO_FIGURES, Period, Settings, home_figures, raw_connection
-from missing_app.core.models import CareHome, Placement
+from missing_app.core.models import CareHome
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,22 +36,6 @@ class Windows:
 
 def _days(period: Period) -> int:
     return (period.last - period.first).days + 1
-
-
-def child_days(
-    placements: Iterable[tuple[date, date | None]], window: Period, beds: int | None
-) -> int:
-    """Local dates in `window` on which each placement had its child at the home (a placement
-    covers start up to the day before end); beds x days when the home has no placement."""
-    stays = list(placements)
-    if not stays:
-        return (beds or 0) * _days(window)
-    after = window.last + timedelta(days=1)
-    total = 0
-    for start, end in stays:
-        first, stop = max(start, window.first), min(end or after, after)
-        total += max(0, (stop - first).days)
-    return total
 
 
 def _episodes_in_windows(session: Session, windows: list[Windows]) -> dict[int, tuple[int, int]]:
@@ -126,23 +109,62 @@ def demand_for(
     if not windows:
         return {}
     beds = {home_id: count for home_id, _, count in homes}
-    stays: dict[int, list[tuple[date, date | None]]] = {w.home_id: [] for w in windows}
-    ids = list(stays)
-    for start in range(0, len(ids), 900):
-        query = select(Placement.home_id, Placement.start, Placement.end).where(
-            Placement.home_id.in_(ids[start : start + 900]))  # fmt: skip
-        for home_id, first, end in session.execute(query):
-            stays[home_id].append((first, end))
+    days = _child_days(session, windows, beds)
     counts = _episodes_in_windows(session, windows)
     entries = {}
     for window in windows:
         pre, post = counts.get(window.home_id, (0, 0))
-        home_beds, home_stays = beds[window.home_id], stays[window.home_id]
-        pre_days = child_days(home_stays, window.pre, home_beds)
-        post_days = child_days(home_stays, window.post, home_beds)
+        pre_days, post_days = days[window.home_id]
         entries[window.home_id] = demand_entry(window, pre, post, pre_days, post_days,
                                                settings.unit_cost)  # fmt: skip
     return entries
+
+
+def _child_days(
+    session: Session, windows: list[Windows], beds: dict[int, int | None]
+) -> dict[int, tuple[int, int]]:
+    """(pre, post) child-days of each home: for every placement at the home, the local dates
+    of the window on which the child was placed there (a placement covers its start up to
+    the day before its end; an open one runs past the window); beds x days when the records
+    hold no placement at the home at all."""
+    import pandas as pd
+
+    ids = [window.home_id for window in windows]
+    frames = []
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        frames.append(pd.read_sql_query(
+            'SELECT home_id, start, "end" FROM placements WHERE home_id IN '
+            f"({', '.join('?' for _ in chunk)})",
+            raw_connection(session), params=chunk))  # fmt: skip
+    stays = pd.concat(frames, ignore_index=True)
+    stays["start"] = pd.to_datetime(stays["start"])
+    stays["end"] = pd.to_datetime(stays["end"]).fillna(pd.Timestamp.max.normalize())
+    columns = ["home_id", "pre_first", "pre_last", "post_first", "post_last"]
+    bounds = pd.DataFrame(
+        [(w.home_id, w.pre.first, w.pre.last, w.post.first, w.post.last) for w in windows],
+        columns=columns,
+    )
+    for column in bounds.columns[1:]:
+        bounds[column] = pd.to_datetime(bounds[column])
+    joined = stays.merge(bounds, on="home_id")
+    one_day = pd.Timedelta(days=1)
+    result: dict[int, tuple[int, int]] = {}
+    totals = {}
+    for part in ("pre", "post"):
+        first = joined[["start", f"{part}_first"]].max(axis=1)
+        stop = pd.concat([joined["end"], joined[f"{part}_last"] + one_day], axis=1).min(axis=1)
+        totals[part] = ((stop - first).dt.days.clip(lower=0)).groupby(joined["home_id"]).sum()
+    placed = set(stays["home_id"].tolist())
+    for window in windows:
+        if window.home_id in placed:
+            result[window.home_id] = (int(totals["pre"].get(window.home_id, 0)),
+                                      int(totals["post"].get(window.home_id, 0)))  # fmt: skip
+        else:  # no placement at the home at all: beds x days
+            home_beds = beds.get(window.home_id) or 0
+            result[window.home_id] = (home_beds * _days(window.pre),
+                                      home_beds * _days(window.post))  # fmt: skip
+    return result
 
 
 def demand(session: Session, home_id: int, to: date, settings: Settings) -> dict[str, Any] | None:

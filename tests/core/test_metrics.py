@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 
 from missing_app.core.db import Database
-from missing_app.core.demand import child_days
+from missing_app.core.demand import demand
 from missing_app.core.metrics import BANDS, Period, Settings, band_of, quantile, stats
 from missing_app.core.records import Records
 from missing_app.core.times import parse_datetime
@@ -280,13 +280,34 @@ def test_an_episode_open_at_the_end_of_the_period(records: Records, db: Database
     assert got["episodes"] == 0 and got["open_at_end"] == 1
 
 
-def test_child_days_count_local_dates_with_end_exclusive() -> None:
-    window = Period(date(2025, 1, 1), date(2025, 1, 31))
-    assert child_days([(date(2024, 12, 1), None)], window, 4) == 31
-    assert child_days([(date(2025, 1, 10), date(2025, 1, 12))], window, 4) == 2
-    assert child_days([(date(2025, 2, 1), None)], window, 4) == 0
-    assert child_days([], window, 4) == 124  # no placement at all: beds x days
-    assert child_days([], window, None) == 0
+def test_child_days_count_local_dates_with_the_end_day_left_out(
+    records: Records, db: Database
+) -> None:
+    home = records.create_home(
+        "SC1", "Oakview", beds=4, engagement_start=date(2025, 1, 11)
+    ).record.id
+    for ref, start, end in (
+        ("C1", date(2024, 12, 1), None),  # all 10 + all 21 days
+        ("C2", date(2025, 1, 9), date(2025, 1, 12)),  # 9, 10 | 11
+        ("C3", date(2025, 2, 1), None),
+    ):  # after the windows: none
+        child = records.create_child(ref, date(2010, 1, 1)).record.id
+        records.add_placement(child, home, start, end)
+    settings = Settings(demand_window_days=10)
+    with db.session() as session:
+        # W = 10: pre 1-10 January, post 11-20 January (E to E + W - 1, before --to).
+        got = demand(session, home, date(2025, 1, 31), settings)
+        assert got is not None
+        assert (got["pre"]["child_days"], got["post"]["child_days"]) == (10 + 2, 10 + 1)
+        short = demand(session, home, date(2025, 1, 15), settings)  # post cut at --to: 11-15
+        assert short is not None and short["post"]["child_days"] == 5 + 1
+    empty = records.create_home(
+        "SC2", "Beech", beds=4, engagement_start=date(2025, 1, 11)
+    ).record.id
+    with db.session() as session:
+        got = demand(session, empty, date(2025, 1, 31), settings)
+        assert got is not None  # no placement at all: 4 beds x 10 days each
+        assert (got["pre"]["child_days"], got["post"]["child_days"]) == (40, 40)
 
 
 def test_bands_quantiles_and_rounding() -> None:
