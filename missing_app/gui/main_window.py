@@ -36,11 +36,11 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("Episodes", "missing_app.gui.pages.episodes", "EpisodesPage"),
     ("Homes", "missing_app.gui.pages.homes", "HomesPage"),
     ("Meetings & actions", "missing_app.gui.pages.meetings", "MeetingsPage"),
+    ("Insights", "missing_app.gui.pages.insights", "InsightsPage"),
+    ("Settings", "missing_app.gui.pages.settings", "SettingsPage"),
 )
 COMING = {
-    "Insights": "The figures and charts of every home, against the previous period.",
     "Reports": "The monthly liaison pack: PDF, workbook and CSV.",
-    "Settings": "The repeat threshold, the return-interview window and the unit cost.",
 }
 CHILD_PAGE = ("missing_app.gui.pages.child", "ChildPage")
 HOME_PAGE = ("missing_app.gui.pages.home", "HomePage")
@@ -121,11 +121,11 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
 
     def _layout(self) -> None:
-        for name, *_ in PAGES:
+        for name, *_ in PAGES[:5]:
             self.nav.addItem(QListWidgetItem(name))
-        self.nav.addItem(QListWidgetItem(""))  # a gap before the pages still to come
+        self.nav.addItem(QListWidgetItem(""))  # a gap between daily work and the figures
         self.nav.item(self.nav.count() - 1).setFlags(Qt.ItemFlag.NoItemFlags)
-        for name in COMING:
+        for name in ("Insights", "Reports", "Settings"):
             self.nav.addItem(QListWidgetItem(name))
         self.nav.setFixedWidth(190)
         top = QHBoxLayout()

@@ -12,11 +12,14 @@ from missing_app.gui.pages.base import ComingPage, Page
 
 def test_navigation_lists_every_page_and_opens_them(window: MainWindow) -> None:
     names = [window.nav.item(row).text() for row in range(window.nav.count())]
-    assert names == [name for name, *_ in PAGES] + ["", *COMING]
-    for name in ("Insights", "Reports", "Settings"):
+    daily = [name for name, *_ in PAGES][:5]
+    assert names == [*daily, "", "Insights", "Reports", "Settings"]
+    window.show_page("Reports")
+    page = window.current_page()
+    assert isinstance(page, ComingPage) and page.title == "Reports" and "Reports" in COMING
+    for name in ("Insights", "Settings"):
         window.show_page(name)
-        page = window.current_page()
-        assert isinstance(page, ComingPage) and page.title == name
+        assert type(window.current_page()).__name__ == f"{name}Page"
 
 
 def test_the_status_bar_shows_the_database_and_the_user(
