@@ -60,7 +60,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         1,
         100,
         True,
-        "3 or more episodes in 30 days calls a strategy meeting (Derbyshire protocol, DOMAIN.md).",
+        "3 or more episodes in 30 days calls a strategy meeting (Derbyshire's missing protocol).",
     ),
     SettingSpec(
         "repeat_window_days",
@@ -70,7 +70,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         1,
         366,
         True,
-        "The 30 days of the same strategy-meeting trigger (DOMAIN.md).",
+        "The 30 days of the same strategy-meeting trigger (Derbyshire's missing protocol).",
     ),
     SettingSpec(
         "rhi_window_hours",
@@ -101,7 +101,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         28,
         3660,
         True,
-        "One year either side of the engagement start, so seasons balance (METRICS.md).",
+        "A year either side of the engagement start, so that every season is in both.",
     ),
 )
 

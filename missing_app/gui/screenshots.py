@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from sqlalchemy import func, select
@@ -85,10 +87,33 @@ def take(out: Path) -> list[Path]:
             show()
             taken.append(_shoot(app, window, out / f"{name}.png"))
         taken.append(_form(app, window, out))
+        taken.append(_insights(app, window, out))
+        window.resize(*SIZE)
+        window.show_page("Settings")
+        taken.append(_shoot(app, window, out / "settings.png"))
         context.worker.stop()
         window.close()
         db.close()
     return taken
+
+
+def _wait_for(app: QApplication, ready: Callable[[], bool], seconds: float = 60) -> None:
+    """Let the window work (its reads run off the GUI thread) until `ready()`."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the page did not finish loading")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def _insights(app: QApplication, window: MainWindow, out: Path) -> Path:
+    """The Insights page for the last full month, tall enough to show its first charts."""
+    window.resize(SIZE[0], 1500)
+    window.show_page("Insights")
+    page: Any = window.current_page()
+    _wait_for(app, lambda: page.charts is not None and not page.reader.waiting)
+    return _shoot(app, window, out / "insights.png")
 
 
 def _form(app: QApplication, window: MainWindow, out: Path) -> Path:
