@@ -1,29 +1,27 @@
-"""The data behind each chart of the Insights page, computed from the database.
+"""The data behind the Insights page's charts of episodes, computed from the database.
 
 Each function returns a frozen dataclass of tuples: it can be tested on its own and handed
 from a worker thread to the window. Counts are grouped in SQL over the stored UTC text;
-London time (METRICS.md, Conventions) is applied in SQL by `_local_sql`, which adds the
+London time (METRICS.md, Conventions) is applied in SQL by `london_sql`, which adds the
 offset in force at each moment. The figures agree with `metrics.stats()` for the same filters.
+The charts of homes' reporting practice and demand are in `chart_data_practice`, built on the
+SQL helpers here.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from missing_app.core.demand import demand_for
-from missing_app.core.metrics import BANDS, Settings, band_of, pct, quantile, raw_connection
+from missing_app.core.metrics import BANDS, band_of, pct, quantile, raw_connection
 from missing_app.core.models import CareHome
-from missing_app.core.queries.homes import ASSESSMENT_QUESTIONS
 from missing_app.core.times import LONDON, local_day_range, to_storage
 
 ALL_HOMES = "All homes"
@@ -55,7 +53,7 @@ def _offsets(start: datetime, end: datetime) -> list[tuple[str, int]]:
     return segments
 
 
-def _local_sql(column: str, start: datetime, end: datetime) -> str:
+def london_sql(column: str, start: datetime, end: datetime) -> str:
     """SQL for the London wall-clock time of a stored UTC `column` lying in [start, end)."""
     segments = _offsets(start, end)
     cases = " ".join(
@@ -73,13 +71,13 @@ def _local_sql(column: str, start: datetime, end: datetime) -> str:
 # Shared helpers -------------------------------------------------------------------------------
 
 
-def _rows(session: Session, sql: str, params: Mapping[str, Any]) -> list[Any]:
+def sql_rows(session: Session, sql: str, params: Mapping[str, Any]) -> list[Any]:
     """Rows of `sql` with named parameters, straight from sqlite3: at a million episodes the
     ORM's row objects would cost more than the query."""
     return list(raw_connection(session).execute(sql, dict(params)).fetchall())
 
 
-def _filter(
+def episode_filter(
     start: datetime, end: datetime, home_id: int | None, column: str = "e.last_seen_at"
 ) -> tuple[str, dict[str, Any]]:
     """SQL conditions and parameters: `column` in [start, end), at one home if given."""
@@ -134,7 +132,9 @@ def _by_month(
         f"FROM month JOIN missing_episodes e ON {column} >= month.start AND {column} < month.stop"
         f"{home} {joins} GROUP BY month.i"
     )
-    found = {row[0]: row[1:] for row in _rows(session, sql, {**(params or {}), "home_id": home_id})}
+    found = {
+        row[0]: row[1:] for row in sql_rows(session, sql, {**(params or {}), "home_id": home_id})
+    }
     return [tuple(int(v or 0) for v in found.get(i, (0, 0, 0))) for i in range(len(starts))]
 
 
@@ -192,7 +192,8 @@ class PeriodScope:
     last: date
 
 
-def _period_scope(session: Session, first: date, last: date, home_id: int | None) -> PeriodScope:
+def period_scope(session: Session, first: date, last: date, home_id: int | None) -> PeriodScope:
+    """What a chart of London dates `first` to `last` covers, at one home or all."""
     if last < first:
         raise ValueError(f"the period ends ({last}) before it starts ({first})")
     return PeriodScope(scope_name(session, home_id), home_id, first, last)
@@ -202,9 +203,9 @@ def _child_counts(
     session: Session, first: date, last: date, home_id: int | None
 ) -> list[tuple[int, int]]:
     """(child id, episodes in the period), most episodes first, then by child id."""
-    where, params = _filter(*local_day_range(first, last), home_id)
+    where, params = episode_filter(*local_day_range(first, last), home_id)
     sql = f"SELECT e.child_id, COUNT(*) AS n FROM missing_episodes e WHERE {where} GROUP BY 1"
-    pairs = [(int(child), int(count)) for child, count in _rows(session, sql, params)]
+    pairs = [(int(child), int(count)) for child, count in sql_rows(session, sql, params)]
     return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
 
 
@@ -225,7 +226,7 @@ def repeat_bands(
     for child, count in _child_counts(session, first, last, home_id):
         members[band_of(count)].append(child)
     return RepeatBands(
-        _period_scope(session, first, last, home_id),
+        period_scope(session, first, last, home_id),
         BANDS,
         tuple(len(members[band]) for band in BANDS),
         tuple(tuple(sorted(members[band])) for band in BANDS),
@@ -264,7 +265,7 @@ def episode_concentration(
 ) -> EpisodeConcentration:
     pairs = _child_counts(session, first, last, home_id)
     return EpisodeConcentration(
-        _period_scope(session, first, last, home_id),
+        period_scope(session, first, last, home_id),
         tuple(child for child, _ in pairs),
         tuple(count for _, count in pairs),
     )
@@ -285,17 +286,17 @@ def hour_weekday(
     session: Session, first: date, last: date, home_id: int | None = None
 ) -> HourWeekday:
     start, end = local_day_range(first, last)
-    where, params = _filter(start, end, home_id)
-    moment = _local_sql("e.last_seen_at", start, end)
+    where, params = episode_filter(start, end, home_id)
+    moment = london_sql("e.last_seen_at", start, end)
     sql = (
         f"SELECT CAST(strftime('%w', {moment}) AS INTEGER) AS w, "
         f"CAST(strftime('%H', {moment}) AS INTEGER) AS h, COUNT(*) "
         f"FROM missing_episodes e WHERE {where} GROUP BY w, h"
     )
     grid = [[0] * 24 for _ in WEEKDAYS]
-    for sunday_first, hour, count in _rows(session, sql, params):
+    for sunday_first, hour, count in sql_rows(session, sql, params):
         grid[(sunday_first + 6) % 7][hour] = int(count)
-    return HourWeekday(_period_scope(session, first, last, home_id), tuple(map(tuple, grid)))
+    return HourWeekday(period_scope(session, first, last, home_id), tuple(map(tuple, grid)))
 
 
 # 5. Durations ---------------------------------------------------------------------------
@@ -344,19 +345,19 @@ def bin_index(edges: Sequence[float], value: float) -> int:
 
 
 def durations(session: Session, first: date, last: date, home_id: int | None = None) -> Durations:
-    where, params = _filter(*local_day_range(first, last), home_id)
+    where, params = episode_filter(*local_day_range(first, last), home_id)
     sql = (
         f"SELECT {DURATION_SECONDS} AS s FROM missing_episodes e "
         f"WHERE {where} AND e.returned_at IS NOT NULL ORDER BY s"
     )
-    hours = tuple(float(seconds) / 3600 for (seconds,) in _rows(session, sql, params))
+    hours = tuple(float(seconds) / 3600 for (seconds,) in sql_rows(session, sql, params))
     edges, log_scale = duration_edges(hours)
     # The durations come sorted: each bin is the run between two edges.
     cuts = [0, *(bisect.bisect_left(hours, edge) for edge in edges[1:-1]), len(hours)]
     counts = [high - low for low, high in itertools.pairwise(cuts)]
     median, p90 = quantile(hours, 0.5), quantile(hours, 0.9)
     return Durations(
-        _period_scope(session, first, last, home_id),
+        period_scope(session, first, last, home_id),
         hours,
         edges,
         tuple(counts),
@@ -421,341 +422,3 @@ def rhi_timeliness(
         _series(counts, 2),
         window_hours,
     )
-
-
-# 7. Reporting practice per home ------------------------------------------------------------
-
-MEASURES = (
-    "Police reference",
-    "Median minutes to report",
-    *(question for _, _, question in ASSESSMENT_QUESTIONS),
-)
-MEASURE_HEADINGS = ("Police ref", "Minutes to report", *(h for _, h, _ in ASSESSMENT_QUESTIONS))
-
-
-@dataclass(frozen=True)
-class ScorecardRow:
-    """One home's reporting practice: values in the order of MEASURES (None: no data)."""
-
-    home_id: int | None  # None for the row of all homes together
-    name: str
-    episodes: int
-    values: tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
-class ReportingScorecard:
-    """Reporting practice per home with episodes in the period, most episodes first.
-
-    Percentages are of the episodes (police reference) or of the assessments that answered
-    the question yes or no; unanswered (not applicable) answers are left out.
-    """
-
-    period: PeriodScope
-    measures: tuple[str, ...]
-    rows: tuple[ScorecardRow, ...]
-    homes_in_period: int  # rows shows at most `limit` of them
-
-
-def _scorecard_counts(session: Session, where: str, params: dict[str, Any]) -> dict[int, list[int]]:
-    answers = ", ".join(
-        f"SUM(a.{field} = 1), SUM(a.{field} IS NOT NULL)" for field, _, _ in ASSESSMENT_QUESTIONS
-    )
-    sql = (
-        "SELECT e.home_id, COUNT(*), SUM(NULLIF(TRIM(e.police_ref), '') IS NOT NULL), "
-        f"{answers} FROM missing_episodes e "
-        "LEFT JOIN reporting_assessments a ON a.episode_id = e.id "
-        f"WHERE {where} GROUP BY e.home_id"
-    )
-    return {row[0]: [int(v or 0) for v in row[1:]] for row in _rows(session, sql, params)}
-
-
-def _report_minutes(session: Session, where: str, params: dict[str, Any]) -> dict[int, list[float]]:
-    report = SECONDS.format(later="e.reported_at", earlier="e.last_seen_at")
-    sql = (
-        f"SELECT e.home_id, {report} / 60.0 FROM missing_episodes e "
-        f"WHERE {where} AND e.reported_at IS NOT NULL"
-    )
-    minutes: dict[int, list[float]] = {}
-    for home, value in _rows(session, sql, params):
-        minutes.setdefault(home, []).append(float(value))
-    return minutes
-
-
-def _scorecard_row(
-    home_id: int | None, name: str, counts: Sequence[int], minutes: list[float]
-) -> ScorecardRow:
-    median = quantile(minutes, 0.5)
-    answers = [pct(counts[i], counts[i + 1]) for i in range(2, len(counts), 2)]
-    values = (pct(counts[1], counts[0]), None if median is None else round(median, 1), *answers)
-    return ScorecardRow(home_id, name, counts[0], values)
-
-
-def reporting_scorecard(
-    session: Session, first: date, last: date, home_id: int | None = None, limit: int = 20
-) -> ReportingScorecard:
-    where, params = _filter(*local_day_range(first, last), home_id)
-    counts = _scorecard_counts(session, where, params)
-    minutes = _report_minutes(session, where, params)
-    shown = sorted(counts, key=lambda home: (-counts[home][0], home))[:limit]
-    chosen = select(CareHome.id, CareHome.urn, CareHome.name).where(CareHome.id.in_(shown))
-    names = {home: (urn, name) for home, urn, name in session.execute(chosen)}
-    shown.sort(key=lambda home: (-counts[home][0], names[home][0]))
-    rows = [_scorecard_row(h, names[h][1], counts[h], minutes.get(h, [])) for h in shown]
-    if len(counts) > 1:
-        total = [sum(column) for column in zip(*counts.values(), strict=True)]
-        everyone = [m for values in minutes.values() for m in values]
-        rows.insert(0, _scorecard_row(None, ALL_HOMES, total, everyone))
-    return ReportingScorecard(
-        _period_scope(session, first, last, home_id), MEASURES, tuple(rows), len(counts)
-    )
-
-
-# 8. Demand before and after engagement -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HomeDemand:
-    """One home's `demand` object of METRICS.md (from core.demand), as plain values."""
-
-    home_id: int
-    urn: str
-    name: str
-    engagement_start: date
-    pre_first: date  # the pre window: London dates `pre_first` to the day before engagement
-    post_last: date  # the post window: engagement to `post_last`
-    pre_episodes: int
-    pre_child_days: int
-    pre_rate: float | None  # episodes per 1,000 child-days
-    post_episodes: int
-    post_child_days: int
-    post_rate: float | None
-    rate_ratio: float | None
-    ci95: tuple[float, float] | None
-    episodes_avoided: float | None
-    cost_avoided: float | None
-
-
-def _home_demand(
-    home: CareHome, found: Mapping[str, Any], to: date, settings: Settings
-) -> HomeDemand:
-    """The home's `demand` object of METRICS.md as a HomeDemand."""
-    pre, post, ci = found["pre"], found["post"], found["ci95"]
-    engaged, window = date.fromisoformat(found["engagement_start"]), settings.demand_window_days
-    return HomeDemand(
-        home.id,
-        home.urn,
-        home.name,
-        engaged,
-        engaged - timedelta(days=window),
-        min(engaged + timedelta(days=window - 1), to),
-        pre["episodes"],
-        pre["child_days"],
-        pre["rate_per_1000"],
-        post["episodes"],
-        post["child_days"],
-        post["rate_per_1000"],
-        found["rate_ratio"],
-        None if ci is None else (ci[0], ci[1]),
-        found["episodes_avoided"],
-        found["cost_avoided"],
-    )
-
-
-def _engaged(
-    session: Session, home_ids: Sequence[int], to: date, settings: Settings
-) -> tuple[HomeDemand, ...]:
-    """The demand of each of these homes engaged by `to`, in the order given."""
-    homes = [session.get_one(CareHome, home_id) for home_id in home_ids]
-    starts = [(h.id, h.engagement_start, h.beds) for h in homes if h.engagement_start is not None]
-    found = demand_for(session, starts, to, settings)
-    return tuple(_home_demand(h, found[h.id], to, settings) for h in homes if h.id in found)
-
-
-@dataclass(frozen=True)
-class DemandComparison:
-    """Episodes per 1,000 child-days before and after engagement, for engaged homes."""
-
-    to: date
-    homes: tuple[HomeDemand, ...]
-    engaged_homes: int  # homes shows at most `limit` of them
-    unit_cost: float
-
-    @property
-    def cost_avoided(self) -> float:
-        return sum(home.cost_avoided or 0.0 for home in self.homes)
-
-
-def demand_comparison(
-    session: Session,
-    to: date,
-    home_id: int | None = None,
-    settings: Settings | None = None,
-    limit: int = 20,
-) -> DemandComparison:
-    """The engaged homes with the most episodes in their year before engagement (or one).
-
-    The ranking counts on UTC dates, near enough to choose which homes to show; the figures
-    shown are those of METRICS.md.
-    """
-    settings = settings or Settings.read(session)
-    before = (
-        "SELECT COUNT(*) FROM missing_episodes e WHERE e.home_id = h.id "
-        "AND e.last_seen_at >= date(h.engagement_start, :back) "
-        "AND e.last_seen_at < h.engagement_start"
-    )
-    engaged = "h.engagement_start IS NOT NULL AND h.engagement_start <= :to"
-    if home_id is not None:
-        engaged += " AND h.id = :home_id"
-    back = f"-{settings.demand_window_days} days"
-    params = {"to": to.isoformat(), "back": back, "home_id": home_id, "limit": limit}
-    count = _rows(session, f"SELECT COUNT(*) FROM care_homes h WHERE {engaged}", params)[0][0]
-    order = f"ORDER BY ({before}) DESC, h.urn LIMIT :limit"
-    sql = f"SELECT h.id FROM care_homes h WHERE {engaged} {order}"
-    shown = _engaged(session, [row[0] for row in _rows(session, sql, params)], to, settings)
-    if home_id is None:  # a home with no episodes either side tells nothing
-        shown = tuple(h for h in shown if h.pre_episodes + h.post_episodes)
-    return DemandComparison(to, shown, int(count), settings.unit_cost)
-
-
-@dataclass(frozen=True)
-class DemandRun:
-    """One home's episodes per 1,000 child-days through its pre and post windows, by month
-    (the month of the engagement start split in two at that date)."""
-
-    demand: HomeDemand
-    starts: tuple[date, ...]  # each piece: London dates `starts[i]` to `ends[i]`
-    ends: tuple[date, ...]
-    episodes: tuple[int, ...]
-    child_days: tuple[int, ...]
-
-    @property
-    def rates(self) -> tuple[float | None, ...]:
-        return tuple(
-            None if days == 0 else 1000 * count / days
-            for count, days in zip(self.episodes, self.child_days, strict=True)
-        )
-
-
-def _pieces(first: date, last: date) -> list[tuple[date, date]]:
-    """London dates `first` to `last` cut at month boundaries."""
-    pieces = []
-    while first <= last:
-        end = min(month_end(first.replace(day=1)), last)
-        pieces.append((first, end))
-        first = end + timedelta(days=1)
-    return pieces
-
-
-def _days_placed(start: date, end: date | None, first: date, last: date) -> int:
-    """London dates `first` to `last` on which a placement from `start` to the day before
-    `end` (open when None) held its child."""
-    stop = last + timedelta(days=1) if end is None else min(end, last + timedelta(days=1))
-    return max(0, (stop - max(start, first)).days)
-
-
-def _child_days(session: Session, home: CareHome, pieces: Sequence[tuple[date, date]]) -> list[int]:
-    """Child-days at the home in each piece: beds x days when it has no placement at all."""
-    sql = 'SELECT start, "end" FROM placements WHERE home_id = :home'
-    stays = [
-        (date.fromisoformat(s), None if e is None else date.fromisoformat(e))
-        for s, e in _rows(session, sql, {"home": home.id})
-    ]
-    if not stays:
-        return [(home.beds or 0) * ((last - first).days + 1) for first, last in pieces]
-    return [sum(_days_placed(*stay, first, last) for stay in stays) for first, last in pieces]
-
-
-def demand_run(
-    session: Session, home_id: int, to: date, settings: Settings | None = None
-) -> DemandRun | None:
-    """None when the home has no engagement start on or before `to`."""
-    settings = settings or Settings.read(session)
-    home = session.get_one(CareHome, home_id)
-    engaged = _engaged(session, [home_id], to, settings)
-    if not engaged:
-        return None
-    found = engaged[0]
-    start = found.engagement_start
-    pieces = _pieces(found.pre_first, start - timedelta(days=1))
-    pieces += _pieces(start, found.post_last)
-    bounds = local_day_range(pieces[0][0], pieces[-1][1])
-    where, params = _filter(*bounds, home_id)
-    local_day = f"date({_local_sql('e.last_seen_at', *bounds)})"
-    sql = f"SELECT {local_day} FROM missing_episodes e WHERE {where}"
-    ends = [last for _, last in pieces]
-    counts = [0] * len(pieces)
-    for (day,) in _rows(session, sql, params):
-        counts[bisect.bisect_left(ends, date.fromisoformat(day))] += 1
-    return DemandRun(
-        found,
-        tuple(first for first, _ in pieces),
-        tuple(ends),
-        tuple(counts),
-        tuple(_child_days(session, home, pieces)),
-    )
-
-
-# The episodes behind a bar or cell -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EpisodeQuery:
-    """Which episodes lie behind one bar or cell of a chart; None means any.
-
-    Dates are London dates, inclusive, of last seen (of the return when `by_return`). Hour
-    and weekday (Monday 0) are London time of last seen; a duration range [min, max) hours
-    keeps returned episodes only. `label` says in words what the episodes are.
-    """
-
-    label: str
-    first_day: date
-    last_day: date
-    by_return: bool = False
-    home_id: int | None = None
-    child_ids: tuple[int, ...] | None = None
-    type: str | None = None
-    hour: int | None = None
-    weekday: int | None = None
-    min_hours: float | None = None
-    max_hours: float | None = None
-
-
-def _query_conditions(query: EpisodeQuery) -> tuple[list[str], dict[str, Any]]:
-    column = "e.returned_at" if query.by_return else "e.last_seen_at"
-    start, end = local_day_range(query.first_day, query.last_day)
-    where, params = _filter(start, end, query.home_id, column)
-    conditions = [where]
-    if query.child_ids is not None:
-        conditions.append("e.child_id IN (SELECT value FROM json_each(:children))")
-        params["children"] = json.dumps(list(query.child_ids))
-    if query.type is not None:
-        conditions.append("e.type = :type")
-        params["type"] = query.type
-    moment = _local_sql("e.last_seen_at", start - timedelta(days=400), end)
-    if query.hour is not None:
-        conditions.append(f"CAST(strftime('%H', {moment}) AS INTEGER) = :hour")
-        params["hour"] = query.hour
-    if query.weekday is not None:
-        conditions.append(f"(CAST(strftime('%w', {moment}) AS INTEGER) + 6) % 7 = :weekday")
-        params["weekday"] = query.weekday
-    if query.min_hours is not None or query.max_hours is not None:
-        conditions.append("e.returned_at IS NOT NULL")
-    if query.min_hours is not None:
-        conditions.append(f"{DURATION_SECONDS} >= :min_seconds")
-        params["min_seconds"] = query.min_hours * 3600
-    if query.max_hours is not None:
-        conditions.append(f"{DURATION_SECONDS} < :max_seconds")
-        params["max_seconds"] = query.max_hours * 3600
-    return conditions, params
-
-
-def episode_ids(session: Session, query: EpisodeQuery, limit: int | None = None) -> list[int]:
-    """The ids of the episodes `query` describes, oldest first."""
-    conditions, params = _query_conditions(query)
-    column = "e.returned_at" if query.by_return else "e.last_seen_at"
-    where = " AND ".join(conditions)
-    sql = f"SELECT e.id FROM missing_episodes e WHERE {where} ORDER BY {column}, e.id"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return [row[0] for row in _rows(session, sql, params)]

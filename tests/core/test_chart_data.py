@@ -35,6 +35,8 @@ from typing import Any
 import pytest
 
 from missing_app.core import chart_data as cd
+from missing_app.core import chart_data_practice as practice
+from missing_app.core import chart_drill
 from missing_app.core.db import Database
 from missing_app.core.demo import generate_demo
 from missing_app.core.metrics import BANDS, Settings, stats
@@ -275,18 +277,20 @@ def test_rhi_timeliness_exactly_72_hours_counts(db: Database, world: dict[str, i
 
 def test_reporting_scorecard(db: Database, world: dict[str, int]) -> None:
     with db.session() as session:
-        data = cd.reporting_scorecard(session, *OCTOBER)
-        oak_only = cd.reporting_scorecard(session, *OCTOBER, home_id=world["oak"])
-        top = cd.reporting_scorecard(session, *OCTOBER, limit=1)
+        data = practice.reporting_scorecard(session, *OCTOBER)
+        oak_only = practice.reporting_scorecard(session, *OCTOBER, home_id=world["oak"])
+        top = practice.reporting_scorecard(session, *OCTOBER, limit=1)
     assert data.measures[:2] == ("Police reference", "Median minutes to report")
     assert len(data.measures) == 9 and data.homes_in_period == 2
     everyone, oak, elm = data.rows
     # searched first: yes of (yes, no); within policy: e1 yes, e2 not applicable.
-    assert everyone == cd.ScorecardRow(
+    assert everyone == practice.ScorecardRow(
         None, "All homes", 6, (50.0, 20.0, 50.0, 100.0) + (None,) * 5
     )
-    assert oak == cd.ScorecardRow(world["oak"], "Oak", 4, (75.0, 20.0, 50.0, 100.0) + (None,) * 5)
-    assert elm == cd.ScorecardRow(world["elm"], "Elm", 2, (0.0, None) + (None,) * 7)
+    assert oak == practice.ScorecardRow(
+        world["oak"], "Oak", 4, (75.0, 20.0, 50.0, 100.0) + (None,) * 5
+    )
+    assert elm == practice.ScorecardRow(world["elm"], "Elm", 2, (0.0, None) + (None,) * 7)
     assert oak_only.rows == (oak,)
     assert [row.name for row in top.rows] == ["All homes", "Oak"] and top.homes_in_period == 2
 
@@ -296,8 +300,8 @@ def test_reporting_scorecard(db: Database, world: dict[str, int]) -> None:
 
 def test_demand_comparison(db: Database, world: dict[str, int]) -> None:
     with db.session() as session:
-        data = cd.demand_comparison(session, date(2025, 10, 31))
-        before = cd.demand_comparison(session, date(2025, 1, 14))
+        data = practice.demand_comparison(session, date(2025, 10, 31))
+        before = practice.demand_comparison(session, date(2025, 1, 14))
     assert data.engaged_homes == 1 and before.homes == ()
     (oak,) = data.homes
     # Pre: 16 Jan 2024 - 14 Jan 2025, Amy placed throughout: 365 child-days; e11 e12 e13.
@@ -305,7 +309,7 @@ def test_demand_comparison(db: Database, world: dict[str, int]) -> None:
     ratio = (5 / 321) / (3 / 365)
     spread = 1.96 * math.sqrt(1 / 3 + 1 / 5)
     avoided = 3 / 365 * 321 - 5
-    assert oak == cd.HomeDemand(
+    assert oak == practice.HomeDemand(
         world["oak"], "SC1", "Oak", date(2025, 1, 15), date(2024, 1, 16), date(2025, 10, 31),
         3, 365, round(3000 / 365, 3), 5, 321, round(5000 / 321, 3), round(ratio, 3),
         (round(ratio * math.exp(-spread), 3), round(ratio * math.exp(spread), 3)),
@@ -316,8 +320,8 @@ def test_demand_comparison(db: Database, world: dict[str, int]) -> None:
 
 def test_demand_run_splits_the_month_of_engagement(db: Database, world: dict[str, int]) -> None:
     with db.session() as session:
-        data = cd.demand_run(session, world["oak"], date(2025, 10, 31))
-        assert cd.demand_run(session, world["elm"], date(2025, 10, 31)) is None
+        data = practice.demand_run(session, world["oak"], date(2025, 10, 31))
+        assert practice.demand_run(session, world["elm"], date(2025, 10, 31)) is None
     assert data is not None
     assert len(data.starts) == 23  # 13 pieces before, 10 after
     assert data.starts[0] == date(2024, 1, 16) and data.ends[0] == date(2024, 1, 31)
@@ -339,7 +343,9 @@ def test_episode_ids_by_hour_weekday_and_duration(db: Database, world: dict[str,
     with db.session() as session:
 
         def ids(**filters: Any) -> list[int]:
-            return cd.episode_ids(session, cd.EpisodeQuery("", *OCTOBER, **filters))
+            return chart_drill.episode_ids(
+                session, chart_drill.EpisodeQuery("", *OCTOBER, **filters)
+            )
 
         assert ids() == [w[e] for e in ("e1", "e4", "e3", "e2", "e8", "e5")]
         assert ids(hour=1, weekday=6) == [w["e2"], w["e8"]]
@@ -349,9 +355,9 @@ def test_episode_ids_by_hour_weekday_and_duration(db: Database, world: dict[str,
         assert ids(min_hours=2.0, max_hours=4.0) == [w["e4"], w["e2"]]
         assert ids(max_hours=1.0) == [w["e1"]]
         assert ids(by_return=True) == [w[e] for e in ("e7", "e1", "e4", "e3", "e8", "e2")]
-        assert cd.episode_ids(session, cd.EpisodeQuery("", *OCTOBER), limit=2) == [
-            w["e1"], w["e4"],
-        ]  # fmt: skip
+        assert chart_drill.episode_ids(
+            session, chart_drill.EpisodeQuery("", *OCTOBER), limit=2
+        ) == [w["e1"], w["e4"]]
 
 
 # Agreement with stats() -----------------------------------------------------------------------
@@ -371,12 +377,12 @@ def agree(session: Any, first: date, last: date, home_id: int | None, urn: str |
     assert (durations.median_hours, durations.p90_hours) == (
         got["median_duration_hours"], got["p90_duration_hours"],
     )  # fmt: skip
-    scorecard = cd.reporting_scorecard(session, first, last, home_id)
+    scorecard = practice.reporting_scorecard(session, first, last, home_id)
     assert scorecard.rows[0].values[:2] == (got["police_ref_pct"], got["median_minutes_to_report"])
     by_urn = {home["urn"]: home for home in got["homes"]}
     for row in scorecard.rows[1:] if home_id is None else ():
         assert row.values[0] == by_urn[session.get_one(CareHome, row.home_id).urn]["police_ref_pct"]
-    demand = cd.demand_comparison(session, last, home_id, limit=1000)
+    demand = practice.demand_comparison(session, last, home_id, limit=1000)
     for home in demand.homes:
         entry = by_urn[home.urn]["demand"]
         assert (home.rate_ratio, home.cost_avoided) == (entry["rate_ratio"], entry["cost_avoided"])
@@ -413,13 +419,15 @@ def test_the_demo_agrees_with_stats(db: Database) -> None:
         agree(session, date(2025, 3, 1), date(2025, 3, 31), None, None)
         for month in (date(2025, 3, 1), date(2025, 10, 1)):
             agree_by_month(session, month, None, None)
-        busiest = cd.reporting_scorecard(session, date(2024, 11, 1), date(2025, 10, 31)).rows[1]
+        busiest = practice.reporting_scorecard(session, date(2024, 11, 1), date(2025, 10, 31)).rows[
+            1
+        ]
         assert busiest.home_id is not None
         urn = session.get_one(CareHome, busiest.home_id).urn
         agree(session, date(2024, 11, 1), date(2025, 10, 31), busiest.home_id, urn)
-        engaged = cd.demand_comparison(session, date(2025, 10, 31), settings=settings)
+        engaged = practice.demand_comparison(session, date(2025, 10, 31), settings=settings)
         assert engaged.homes and all(h.pre_episodes + h.post_episodes for h in engaged.homes)
-        run = cd.demand_run(session, engaged.homes[0].home_id, date(2025, 10, 31), settings)
+        run = practice.demand_run(session, engaged.homes[0].home_id, date(2025, 10, 31), settings)
         assert run is not None
         first = engaged.homes[0]
         split = run.starts.index(first.engagement_start)

@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from missing_app.core import chart_data as cd
-from missing_app.core import charts
-from missing_app.core.charts import ChartSpec
+from missing_app.core import chart_data_practice as practice
+from missing_app.core import chart_drill, charts, charts_practice
+from missing_app.core.chart_drill import ChartSpec
 from missing_app.core.db import Database
 from missing_app.core.records import Records
 from tests.core.test_chart_data import build_world
@@ -44,7 +45,7 @@ def legend(fig: Figure) -> list[str]:
     return [t.get_text() for t in fig.legends[0].get_texts()]
 
 
-def home(name: str, ratio: float | None, **changes: Any) -> cd.HomeDemand:
+def home(name: str, ratio: float | None, **changes: Any) -> practice.HomeDemand:
     fields: dict[str, Any] = {
         "home_id": 1, "urn": "SC1", "name": name, "engagement_start": date(2025, 1, 15),
         "pre_first": date(2024, 1, 16), "post_last": date(2025, 10, 31),
@@ -53,7 +54,7 @@ def home(name: str, ratio: float | None, **changes: Any) -> cd.HomeDemand:
         "rate_ratio": ratio, "ci95": None if ratio is None else (ratio / 2, ratio * 2),
         "episodes_avoided": 11.8, "cost_avoided": 28506.44,
     }  # fmt: skip
-    return cd.HomeDemand(**{**fields, **changes})
+    return practice.HomeDemand(**{**fields, **changes})
 
 
 # Hand-made data for each chart ---------------------------------------------------------------
@@ -76,20 +77,20 @@ DURATIONS = cd.Durations(
 RHI = cd.RhiTimeliness(
     "Oak", 1, MONTHS, (0,) * 12 + (6,), (0,) * 12 + (2,), (0,) * 12 + (1,), 72.0
 )  # fmt: skip
-SCORECARD = cd.ReportingScorecard(
-    PERIOD, cd.MEASURES,
-    (cd.ScorecardRow(None, "All homes", 6, (50.0, 20.0, 50.0, 100.0) + (None,) * 5),
-     cd.ScorecardRow(1, "Oak", 4, (75.0, 20.0, 50.0, 100.0) + (None,) * 5),
-     cd.ScorecardRow(2, "Elm", 2, (0.0, None) + (None,) * 7)),
+SCORECARD = practice.ReportingScorecard(
+    PERIOD, practice.MEASURES,
+    (practice.ScorecardRow(None, "All homes", 6, (50.0, 20.0, 50.0, 100.0) + (None,) * 5),
+     practice.ScorecardRow(1, "Oak", 4, (75.0, 20.0, 50.0, 100.0) + (None,) * 5),
+     practice.ScorecardRow(2, "Elm", 2, (0.0, None) + (None,) * 7)),
     2,
 )  # fmt: skip
-DEMAND = cd.DemandComparison(
+DEMAND = practice.DemandComparison(
     date(2025, 10, 31),
     (home("Oak", 0.5), home("Elm", 0.0, home_id=2, post_episodes=0, ci95=None),
      home("Ash", None, home_id=3, pre_episodes=0, pre_rate=0.0)),
     40, 2415.80,
 )  # fmt: skip
-RUN = cd.DemandRun(
+RUN = practice.DemandRun(
     home("Oak", 0.5),
     (date(2024, 12, 1), date(2025, 1, 1), date(2025, 1, 15), date(2025, 2, 1)),
     (date(2024, 12, 31), date(2025, 1, 14), date(2025, 1, 31), date(2025, 2, 28)),
@@ -212,7 +213,7 @@ def test_rhi_timeliness_chart() -> None:
 
 
 def test_scorecard_chart() -> None:
-    fig = charts.scorecard_chart(SCORECARD)
+    fig = charts_practice.scorecard_chart(SCORECARD)
     ax = fig.axes[0]
     shades = ax.images[0].get_array()
     assert shades[1, 0] == 75.0 and shades.mask[1, 1] and shades.mask[2, 2]  # minutes: no shade
@@ -226,7 +227,7 @@ def test_scorecard_chart() -> None:
 
 
 def test_demand_chart() -> None:
-    fig = charts.demand_chart(DEMAND)
+    fig = charts_practice.demand_chart(DEMAND)
     ax, notes = fig.axes
     (oak,) = ax.containers  # Elm's ratio of 0 and Ash's none cannot sit on a log scale
     assert oak.lines[0].get_xdata()[0] == 0.5 and oak.lines[0].get_ydata()[0] == 0
@@ -244,7 +245,7 @@ def test_demand_chart() -> None:
 
 
 def test_demand_run_chart() -> None:
-    fig = charts.demand_run_chart(RUN)
+    fig = charts_practice.demand_run_chart(RUN)
     ax = fig.axes[0]
     rates, engaged = ax.lines
     assert list(rates.get_ydata()[:3]) == pytest.approx([1000 * 2 / 124, 1000 / 56, 0.0])
@@ -287,7 +288,7 @@ def assert_readable(spec: ChartSpec, path: Path) -> None:
     """Build and save the chart without a warning, then look at where its texts landed."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fig = charts.chart_figure(spec)
+        fig = chart_drill.chart_figure(spec)
         fig.savefig(path)
         FigureCanvasAgg(fig).draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
@@ -312,7 +313,7 @@ def force_scale() -> list[ChartSpec]:
     """Numbers as big as a force's year, and names as long as the longest."""
     long = "Wellington Road Children's Home"
     rows = tuple(
-        cd.ScorecardRow(i, f"{long} {i}", 25_000 - i, (87.5, 1234.5) + (66.7,) * 7)
+        practice.ScorecardRow(i, f"{long} {i}", 25_000 - i, (87.5, 1234.5) + (66.7,) * 7)
         for i in range(21)
     )
     homes = tuple(home(f"{long} {i}", 0.5 + i / 40, home_id=i, cost_avoided=-1_234_567.0)
@@ -326,8 +327,10 @@ def force_scale() -> list[ChartSpec]:
         ChartSpec("hour_weekday", "", cd.HourWeekday(PERIOD, ((999,) * 24,) * 7)),
         ChartSpec("rhi", "", cd.RhiTimeliness(long, 1, MONTHS, (123_456,) * 13,
                                               (100_000,) * 13, (50_000,) * 13, 720.0)),
-        ChartSpec("scorecard", "", cd.ReportingScorecard(PERIOD, cd.MEASURES, rows, 5_000)),
-        ChartSpec("demand", "", cd.DemandComparison(date(2025, 10, 31), homes, 2_500, 2415.80)),
+        ChartSpec("scorecard", "", practice.ReportingScorecard(PERIOD, practice.MEASURES, rows,
+                                                               5_000)),
+        ChartSpec("demand", "", practice.DemandComparison(date(2025, 10, 31), homes, 2_500,
+                                                          2415.80)),
     ]  # fmt: skip
 
 
@@ -344,8 +347,8 @@ def empty() -> list[ChartSpec]:
         ChartSpec("durations", "", cd.Durations(PERIOD, (), nothing[0], (0,), False, None, None)),
         ChartSpec("rhi", "", cd.RhiTimeliness("Oak", 1, MONTHS, (0,) * 13, (0,) * 13,
                                               (0,) * 13, 72.0)),
-        ChartSpec("scorecard", "", cd.ReportingScorecard(PERIOD, cd.MEASURES, (), 0)),
-        ChartSpec("demand", "", cd.DemandComparison(date(2025, 10, 31), (), 0, 2415.80)),
+        ChartSpec("scorecard", "", practice.ReportingScorecard(PERIOD, practice.MEASURES, (), 0)),
+        ChartSpec("demand", "", practice.DemandComparison(date(2025, 10, 31), (), 0, 2415.80)),
     ]  # fmt: skip
 
 
@@ -354,62 +357,138 @@ def test_charts_of_nothing_still_render(spec: ChartSpec, tmp_path: Path) -> None
     assert_readable(spec, tmp_path / f"{spec.key}.png")
 
 
+# Data with every value alike: no warnings, and axes that read as whole numbers -----------------
+
+QUIET = home("Oak", None, pre_episodes=0, pre_rate=0.0, post_episodes=0, post_rate=0.0,
+             episodes_avoided=0.0, cost_avoided=0.0)  # fmt: skip
+QUIET_RUN = practice.DemandRun(QUIET, RUN.starts, RUN.ends, (0,) * 4, (124, 56, 68, 31))
+NO_MONTHS = cd.MonthlyEpisodes("Oak", 1, MONTHS, (0,) * 13, (0,) * 13, (0,) * 13)
+
+
+def all_alike() -> list[Any]:
+    """One home, one child, every answer missing or every value the same."""
+    unanswered = practice.ScorecardRow(1, "Oak", 1, (None,) * 9)
+    perfect = practice.ScorecardRow(1, "Oak", 3, (100.0, 0.0) + (100.0,) * 7)
+    even = home("Oak", 1.0, ci95=None)  # a ratio of exactly 1 and no interval
+    none_after = home("Elm", 0.0, ci95=None, post_episodes=0)  # nothing on the log scale
+    to = date(2025, 10, 31)
+    return [
+        pytest.param(ChartSpec("monthly", "", NO_MONTHS), id="monthly-none"),
+        pytest.param(ChartSpec("bands", "", cd.RepeatBands(PERIOD, cd.BANDS, (0,) * 9,
+                                                           ((),) * 9)), id="bands-none"),
+        pytest.param(ChartSpec("concentration", "", cd.EpisodeConcentration(PERIOD, (7,), (1,))),
+                     id="concentration-one-child"),
+        pytest.param(ChartSpec("hour_weekday", "", cd.HourWeekday(PERIOD, ((2,) * 24,) * 7)),
+                     id="hour_weekday-even"),
+        pytest.param(ChartSpec("scorecard", "", practice.ReportingScorecard(
+            PERIOD, practice.MEASURES, (unanswered,), 1)), id="scorecard-unanswered"),
+        pytest.param(ChartSpec("scorecard", "", practice.ReportingScorecard(
+            PERIOD, practice.MEASURES, (perfect,), 1)), id="scorecard-one-row"),
+        pytest.param(ChartSpec("demand", "", practice.DemandComparison(to, (even,), 1, 2415.80)),
+                     id="demand-ratio-1"),
+        pytest.param(ChartSpec("demand", "", practice.DemandComparison(
+            to, (none_after,), 1, 2415.80)), id="demand-none-after"),
+        pytest.param(ChartSpec("demand_run", "", QUIET_RUN), id="demand_run-none"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", all_alike())
+def test_charts_of_values_all_alike_render_without_warnings(
+    spec: ChartSpec, tmp_path: Path
+) -> None:
+    assert_readable(spec, tmp_path / f"{spec.key}.png")
+
+
+def drawn(fig: Figure) -> Figure:
+    FigureCanvasAgg(fig).draw()
+    return fig
+
+
+def shown_ticks(axis: Any) -> list[str]:
+    """The tick labels a reader sees on `axis`: those inside its view."""
+    low, high = sorted(axis.get_view_interval())
+    inside = [t for t in axis.get_major_ticks() if low - 1e-9 <= t.get_loc() <= high + 1e-9]
+    return [tick.label1.get_text() for tick in inside]
+
+
+def test_a_home_with_no_episodes_counts_0_and_1_a_month() -> None:
+    ax = drawn(charts.monthly_episodes_chart(NO_MONTHS)).axes[0]
+    assert ax.get_ylim() == (0, 1)
+    assert shown_ticks(ax.yaxis) == ["0", "1"]  # not 0, 0, 0, 0 from ticks of 0.25
+
+
+@pytest.mark.parametrize("children", [1, 2, 4, 5, 7, 12, 30])
+def test_concentration_ranks_children_in_whole_numbers(children: int) -> None:
+    data = cd.EpisodeConcentration(PERIOD, tuple(range(children)), tuple(range(children, 0, -1)))
+    ranks = shown_ticks(drawn(charts.concentration_chart(data)).axes[0].xaxis)
+    assert ranks and all(rank.isdigit() for rank in ranks)  # never 0.0, 2.5, 5.0
+    assert int(ranks[0]) >= 1 and int(ranks[-1]) <= children
+    if children <= 7:
+        assert ranks == [str(rank) for rank in range(1, children + 1)]
+
+
+def test_a_run_with_no_episodes_reads_0_to_1_not_hundredths() -> None:
+    ax = drawn(charts_practice.demand_run_chart(QUIET_RUN)).axes[0]
+    assert ax.get_ylim() == (0, 1)
+    assert shown_ticks(ax.yaxis) == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]
+
+
 # From a click to the episodes ------------------------------------------------------------------
 
 
 def test_clicks_count_on_the_plot_and_its_twin_only() -> None:
-    plotted = {spec.key: [charts.is_plot(ax) for ax in charts.chart_figure(spec).axes]
+    plotted = {spec.key: [chart_drill.is_plot(ax) for ax in chart_drill.chart_figure(spec).axes]
                for spec in SPECS}  # fmt: skip
     assert plotted["monthly"] == [True]
     assert plotted["hour_weekday"] == [True, False]  # not the colour bar
     assert plotted["concentration"] == plotted["demand"] == [True, True]
-    assert not charts.is_plot(None)
+    assert not chart_drill.is_plot(None)
 
 
 def test_cell_at_turns_coordinates_into_indexes() -> None:
     spec = {s.key: s for s in SPECS}
-    assert charts.cell_at(spec["monthly"], 12.2, 4.9) == (12, 0)  # in October's missing bar
-    assert charts.cell_at(spec["monthly"], 11.8, 6.5) == (12, 1)  # its absent part
-    assert charts.cell_at(spec["monthly"], 12.0, 9.0) == (12, None)  # above the bar
-    assert charts.cell_at(spec["concentration"], 1.3, 0) == (0, 0)
-    assert charts.cell_at(spec["hour_weekday"], 20.6, 5.7) == (21, 6)
-    assert charts.cell_at(spec["durations"], 3.0, 1) == (2, None)
-    assert charts.cell_at(spec["durations"], 200.0, 1) is None
+    assert chart_drill.cell_at(spec["monthly"], 12.2, 4.9) == (12, 0)  # in October's missing bar
+    assert chart_drill.cell_at(spec["monthly"], 11.8, 6.5) == (12, 1)  # its absent part
+    assert chart_drill.cell_at(spec["monthly"], 12.0, 9.0) == (12, None)  # above the bar
+    assert chart_drill.cell_at(spec["concentration"], 1.3, 0) == (0, 0)
+    assert chart_drill.cell_at(spec["hour_weekday"], 20.6, 5.7) == (21, 6)
+    assert chart_drill.cell_at(spec["durations"], 3.0, 1) == (2, None)
+    assert chart_drill.cell_at(spec["durations"], 200.0, 1) is None
     january = charts.day_number(date(2025, 1, 20))
-    assert charts.cell_at(spec["demand_run"], january, 3) == (2, None)
-    assert charts.cell_at(spec["demand_run"], january + 60, 3) is None
+    assert chart_drill.cell_at(spec["demand_run"], january, 3) == (2, None)
+    assert chart_drill.cell_at(spec["demand_run"], january + 60, 3) is None
 
 
 def test_drill_describes_the_episodes_behind_a_bar() -> None:
-    query = charts.drill("monthly", MONTHLY, 12, 1)
-    assert query == cd.EpisodeQuery(
+    query = chart_drill.drill("monthly", MONTHLY, 12, 1)
+    assert query == chart_drill.EpisodeQuery(
         "Absent episodes, October 2025, Oak", date(2025, 10, 1), date(2025, 10, 31), False, 1,
         type="absent",
     )  # fmt: skip
-    assert charts.drill("monthly", MONTHLY, 13, None) is None
-    assert charts.drill("bands", BANDS, 2, None) is None  # nobody in the band
-    band = charts.drill("bands", BANDS, 0, None)
+    assert chart_drill.drill("monthly", MONTHLY, 13, None) is None
+    assert chart_drill.drill("bands", BANDS, 2, None) is None  # nobody in the band
+    band = chart_drill.drill("bands", BANDS, 0, None)
     assert band is not None and band.child_ids == (2, 3, 4) and band.home_id == 1
-    hour = charts.drill("hour_weekday", HOURS, 21, 6)
+    hour = chart_drill.drill("hour_weekday", HOURS, 21, 6)
     assert hour is not None and (hour.hour, hour.weekday) == (21, 6)
     assert hour.label == "Episodes last seen Sun 21:00-21:59, Oak, 1 Oct 2025 to 31 Oct 2025"
-    assert charts.drill("hour_weekday", HOURS, 21, None) is None
+    assert chart_drill.drill("hour_weekday", HOURS, 21, None) is None
     first, last = (
-        charts.drill("durations", DURATIONS, 0, None),
-        charts.drill("durations", DURATIONS, 7, None),
+        chart_drill.drill("durations", DURATIONS, 0, None),
+        chart_drill.drill("durations", DURATIONS, 7, None),
     )
     assert first is not None and (first.min_hours, first.max_hours) == (None, 1)
     assert last is not None and (last.min_hours, last.max_hours) == (64, None)
-    rhi = charts.drill("rhi", RHI, 12, 0)
+    rhi = chart_drill.drill("rhi", RHI, 12, 0)
     assert rhi is not None and rhi.by_return and rhi.label == "Returns, October 2025, Oak"
-    everyone = charts.drill("scorecard", SCORECARD, 3, 0)
+    everyone = chart_drill.drill("scorecard", SCORECARD, 3, 0)
     assert everyone is not None and everyone.home_id == 1  # the chart's own scope
-    elm = charts.drill("scorecard", SCORECARD, 0, 2)
+    elm = chart_drill.drill("scorecard", SCORECARD, 0, 2)
     assert elm is not None and elm.home_id == 2 and elm.label.startswith("Episodes, Elm, ")
-    windows = charts.drill("demand", DEMAND, 0, 0)
+    windows = chart_drill.drill("demand", DEMAND, 0, 0)
     assert windows is not None
     assert (windows.first_day, windows.last_day) == (date(2024, 1, 16), date(2025, 10, 31))
-    piece = charts.drill("demand_run", RUN, 1, None)
+    piece = chart_drill.drill("demand_run", RUN, 1, None)
     assert piece is not None
     assert (piece.first_day, piece.last_day) == (date(2025, 1, 1), date(2025, 1, 14))
 
@@ -417,15 +496,15 @@ def test_drill_describes_the_episodes_behind_a_bar() -> None:
 def test_a_click_lists_the_episodes_behind_it(records: Records, db: Database) -> None:
     w = build_world(records)
     with db.session() as session:
-        specs = {spec.key: spec for spec in charts.insights_charts(session, *OCTOBER)}
+        specs = {spec.key: spec for spec in chart_drill.insights_charts(session, *OCTOBER)}
 
         def clicked(key: str, x: float, y: float) -> list[int]:
             spec = specs[key]
-            cell = charts.cell_at(spec, x, y)
+            cell = chart_drill.cell_at(spec, x, y)
             assert cell is not None
-            query = charts.drill(key, spec.data, *cell)
+            query = chart_drill.drill(key, spec.data, *cell)
             assert query is not None
-            return cd.episode_ids(session, query)
+            return chart_drill.episode_ids(session, query)
 
         def named(*names: str) -> list[int]:
             return [w[name] for name in names]
@@ -448,8 +527,8 @@ def test_insights_charts_in_order(records: Records, db: Database) -> None:
     keys = ["monthly", "bands", "concentration", "hour_weekday", "durations", "rhi", "scorecard",
             "demand", "demand_run"]  # fmt: skip
     with db.session() as session:
-        force = charts.insights_charts(session, *OCTOBER)
-        elm = charts.insights_charts(session, *OCTOBER, home_id=w["elm"])
+        force = chart_drill.insights_charts(session, *OCTOBER)
+        elm = chart_drill.insights_charts(session, *OCTOBER, home_id=w["elm"])
     assert [spec.key for spec in force] == keys
     assert all(spec.title for spec in force)
     assert force[-1].data.demand.name == "Oak"  # the first home of the demand chart

@@ -18,19 +18,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from missing_app.cli import main as cli_main
-from missing_app.core import charts, metrics
+from missing_app.core import chart_drill, metrics
 from missing_app.core.demo import generate_demo
 from missing_app.core.metrics import Period
 from missing_app.core.queries.areas import HomeChoice, home_choices
 from missing_app.gui.context import AppContext
-from missing_app.gui.pages.insights import (
-    TILES,
-    InsightsPage,
-    change_text,
-    figure_text,
-    period_for,
-)
+from missing_app.gui.pages.insights import InsightsPage
+from missing_app.gui.pages.insights_reads import period_for
 from missing_app.gui.reader import Reader, reading_pool
+from missing_app.gui.widgets.tiles import TILES, change_text, figure_text
 from tests.gui.test_episodes_page import Navigator
 
 YEAR = Period(date(2024, 11, 1), date(2025, 10, 31))  # "Last 12 months" on 15 Nov 2025
@@ -242,7 +238,11 @@ def test_the_page_shows_at_once_and_works_off_the_gui_thread(
 
         return run
 
-    for module, name in ((metrics, "stats"), (charts, "insights_charts"), (charts, "chart_figure")):
+    for module, name in (
+        (metrics, "stats"),
+        (chart_drill, "insights_charts"),
+        (chart_drill, "chart_figure"),
+    ):
         monkeypatch.setattr(module, name, recorded(getattr(module, name)))
     page = InsightsPage(demo)
     qtbot.addWidget(page)
@@ -339,7 +339,7 @@ def test_the_charts_module_is_not_loaded_with_the_page() -> None:
 def test_a_chart_drawn_off_the_gui_thread_is_shown_without_drawing_again(qtbot: QtBot) -> None:
     from matplotlib.figure import Figure
 
-    from missing_app.core.charts import ChartSpec
+    from missing_app.core.chart_drill import ChartSpec
     from missing_app.gui.widgets.chart import ChartColumn, prepared
 
     figure = Figure(figsize=(6, 3), dpi=100)

@@ -4,25 +4,18 @@ for all homes, the homes of one council, or one home.
 Every figure is `metrics.stats()` for the filters, the same numbers `missing-app stats --json`
 prints; the charts come from the core's chart builders. All of it is worked out off the GUI
 thread (gui/reader.py): the page shows at once, fills in as the figures arrive, and a change
-of filters while work runs shows only the latest figures.
+of filters while work runs shows only the latest figures. What is chosen and the reads are
+in pages/insights_reads.py, the tiles of the headline figures in widgets/tiles.py, the table
+of a council's homes in pages/council_homes.py.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-)
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,381 +28,32 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from missing_app.core import metrics
 from missing_app.core.metrics import Period, Settings
-from missing_app.core.queries.areas import HomeChoice, councils, home_choices
+from missing_app.core.queries.areas import HomeChoice
 from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
-from missing_app.gui.models.windowed import RIGHT, ROW_ID_ROLE
 from missing_app.gui.pages.base import Page
+from missing_app.gui.pages.council_homes import CouncilHomes
+from missing_app.gui.pages.insights_reads import (
+    PERIOD_CHOICES,
+    Choice,
+    Figures,
+    dates_text,
+    period_for,
+    read_areas,
+    read_behind,
+    read_charts,
+    read_figures,
+    read_previous,
+)
 from missing_app.gui.reader import Reader
-from missing_app.gui.widgets.tables import open_on_enter, prepare_table
+from missing_app.gui.widgets.tiles import TILES, Tile, change_text, figure_text
 
 log = logging.getLogger(__name__)
-
-PERIOD_CHOICES = ("This month", "Last month", "Last 3 months", "Last 12 months", "Chosen dates")
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-DISPLAY = Qt.ItemDataRole.DisplayRole
-
-
-def months_back(first_of_month: date, months: int) -> date:
-    """The first day of the month `months` before the month starting `first_of_month`."""
-    index = first_of_month.year * 12 + first_of_month.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def period_for(name: str, today: date) -> Period:
-    """A named period on London dates: this month so far, or whole months before it."""
-    month = today.replace(day=1)
-    if name == "This month":
-        return Period(month, today)
-    back = {"Last month": 1, "Last 3 months": 3, "Last 12 months": 12}[name]
-    return Period(months_back(month, back), month - timedelta(days=1))
-
-
-def dates_text(period: Period) -> str:
-    return f"{period.first:%d %b %Y} to {period.last:%d %b %Y}"
-
-
-@dataclass(frozen=True)
-class Choice:
-    """What the page shows: a period, and all homes, one council's homes, or one home."""
-
-    period: Period
-    council: str | None = None
-    home: HomeChoice | None = None
-
-    @property
-    def days(self) -> int:
-        return (self.period.last - self.period.first).days + 1
-
-    @property
-    def by_council(self) -> bool:
-        """A council without one of its homes: figures per home, not added up."""
-        return self.council is not None and self.home is None
-
-    @property
-    def urn(self) -> str | None:
-        return None if self.home is None else self.home.urn
-
-
-# Headline figures -------------------------------------------------------------------------
-
-COUNT, HOURS, PERCENT, MONEY = "count", "hours", "percent", "money"
-
-
-@dataclass(frozen=True)
-class TileSpec:
-    """A headline figure: its key in `stats()`, its caption (which may name the settings:
-    {n}, {d}, {rhi}, {cost}) and how its value reads."""
-
-    key: str
-    label: str
-    kind: str
-
-    def caption(self, settings: Settings) -> str:
-        return self.label.format(
-            n=settings.repeat_threshold,
-            d=settings.repeat_window_days,
-            rhi=f"{settings.rhi_window_hours:g}",
-            cost=f"£{settings.unit_cost:,.2f}",
-        )
-
-
-TILES = (
-    TileSpec("episodes", "Episodes (missing and absent)", COUNT),
-    TileSpec("children", "Children who went missing or absent", COUNT),
-    TileSpec("repeat_children", "Repeat children: 2 or more episodes", COUNT),
-    TileSpec("triggered_children", "Children who reached {n} episodes in {d} days", COUNT),
-    TileSpec("median_duration_hours", "Median time away, of those returned", HOURS),
-    TileSpec("rhi_completed_72h_pct", "Returns with the RHI completed within {rhi} hours", PERCENT),
-    TileSpec("police_ref_pct", "Episodes with a police reference", PERCENT),
-    TileSpec("cost_estimate", "Estimated cost, at {cost} an episode", MONEY),
-)
-NOTHING = "–"  # a figure with nothing to measure (no returns, no episodes)
-
-
-def figure_text(kind: str, value: float | None) -> str:
-    """A figure as `stats --json` gives it, in a person's units: 42, 6.65 h, 63.2%, £9,663.20."""
-    if value is None:
-        return NOTHING
-    if kind == HOURS:
-        return f"{value:,.2f} h"
-    if kind == PERCENT:
-        return f"{value:.1f}%"
-    if kind == MONEY:
-        return f"£{value:,.2f}"
-    return f"{value:,}"
-
-
-def change_amount(
-    kind: str, now: float | None, before: float | None, points: str = "points"
-) -> str:
-    """How much a figure moved: +5, -1.20 h, +4.1 points, +£2,415.80; blank when either
-    period has nothing to measure."""
-    if now is None or before is None:
-        return ""
-    change = now - before
-    sign = "-" if change < 0 else "+"
-    if kind == HOURS:
-        return f"{sign}{abs(change):,.2f} h"
-    if kind == PERCENT:
-        return f"{sign}{abs(change):.1f} {points}"
-    if kind == MONEY:
-        return f"{sign}£{abs(change):,.2f}"
-    return f"{sign}{abs(int(change)):,}"
-
-
-def change_text(kind: str, now: float | None, before: float | None, days: int) -> str:
-    """`+5 on the previous 30 days`, or why there is nothing to compare."""
-    if now is None:
-        return "nothing to measure in this period"
-    if before is None:
-        return f"nothing to compare in the previous {days} days"
-    if now == before:
-        return f"no change on the previous {days} days"
-    return f"{change_amount(kind, now, before)} on the previous {days} days"
-
-
-class Tile(QFrame):
-    """One headline figure: the value, what it is, and its change on the period before."""
-
-    def __init__(self, label: str) -> None:
-        super().__init__()
-        self.setObjectName("tile")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 10, 14, 10)
-        self.value = QLabel("…")
-        self.value.setObjectName("tileValue")
-        self.label = QLabel(label)
-        self.label.setObjectName("tileLabel")
-        self.label.setWordWrap(True)
-        self.change = QLabel("")
-        self.change.setObjectName("tileLabel")
-        self.change.setWordWrap(True)
-        for widget in (self.value, self.label, self.change):
-            layout.addWidget(widget)
-        layout.addStretch(1)
-
-    def set_label(self, text: str) -> None:
-        self.label.setText(text)
-
-    def show_figure(self, value: str, change: str) -> None:
-        self.value.setText(value)
-        self.change.setText(change)
-
-
-# A council's homes, one by one ---------------------------------------------------------------
-
-COUNCIL_COLUMNS = (
-    ("episodes", "Episodes", COUNT),
-    ("children", "Children", COUNT),
-    ("repeat_children", "Repeat children", COUNT),
-    ("police_ref_pct", "Police reference", PERCENT),
-    ("rhi_completed_72h_pct", "RHI completed in time", PERCENT),
-)
-
-
-# The widest usual value of each column: widths from the font, not from every row.
-COUNCIL_SAMPLES = ("Willowbank Cottage", "SC1000000", "1,234  (+1,234)", "1,234  (+1,234)",
-                   "1,234  (+1,234)", "100.0%  (+100.0 pts)")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class HomeRow:
-    """One home's entry of `stats()["homes"]` now and in the period before (None: absent)."""
-
-    home_id: int | None
-    urn: str
-    name: str
-    now: dict[str, Any]
-    before: dict[str, Any] | None
-
-    def figure(self, key: str) -> float | None:
-        value: float | None = self.now.get(key)
-        return value
-
-    def cell(self, key: str, kind: str) -> str:
-        before = None if self.before is None else self.before.get(key)
-        change = change_amount(kind, self.figure(key), before, points="pts")
-        return figure_text(kind, self.figure(key)) + (f"  ({change})" if change else "")
-
-
-def council_rows(
-    council_homes: list[HomeChoice], now: dict[str, Any], before: dict[str, Any] | None
-) -> list[HomeRow]:
-    """The council's homes with an episode in either period, most episodes first. A home
-    missing from a period's `homes` had no episode in it: its counts are 0 there."""
-    ids = {home.urn: home.id for home in council_homes}
-    empty = {key: 0 for key, _, kind in COUNCIL_COLUMNS if kind == COUNT}
-    current = {entry["urn"]: entry for entry in now["homes"] if entry["urn"] in ids}
-    earlier = {e["urn"]: e for e in (before or {}).get("homes", []) if e["urn"] in ids}
-    rows = []
-    for urn in current.keys() | earlier.keys():
-        entry = current.get(urn, empty)
-        previous = None if before is None else earlier.get(urn, empty)
-        if entry["episodes"] or (previous or empty)["episodes"]:
-            name = (current.get(urn) or earlier[urn])["name"]
-            rows.append(HomeRow(ids[urn], urn, name, entry, previous))
-    return sorted(rows, key=lambda row: (-(row.figure("episodes") or 0), row.name, row.urn))
-
-
-class CouncilModel(QAbstractTableModel):
-    """A council's homes with their figures and changes; sorted in Python (a few hundred)."""
-
-    HEADINGS = ("Home", "URN", *(title for _, title, _ in COUNCIL_COLUMNS))
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[HomeRow] = []
-
-    def show_rows(self, rows: list[HomeRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADINGS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
-            return self.HEADINGS[section]
-        return None
-
-    def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid():
-            return None
-        row, column = self.rows[index.row()], index.column()
-        if role == DISPLAY:
-            if column < 2:
-                return row.name if column == 0 else row.urn
-            key, _, kind = COUNCIL_COLUMNS[column - 2]
-            return row.cell(key, kind)
-        if role == ROW_ID_ROLE:
-            return row.home_id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
-            return int(RIGHT.value)
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        def key(row: HomeRow) -> Any:
-            if column < 2:
-                return row.name if column == 0 else row.urn
-            value = row.figure(COUNCIL_COLUMNS[column - 2][0])
-            return -1.0 if value is None else value
-
-        self.layoutAboutToBeChanged.emit()
-        self.rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        self.layoutChanged.emit()
-
-
-class CouncilHomes(QWidget):
-    """The figures of a council's homes, one row each: Enter on a row shows that home."""
-
-    def __init__(self, pick_home: Callable[[int], object]) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.summary = QLabel("")
-        self.summary.setObjectName("sectionTitle")
-        self.summary.setWordWrap(True)
-        self.note = QLabel(
-            "Each home with an episode in this period or the one before, with its own "
-            "figures, as for that home alone; the change on the period before is in brackets. "
-            "Children are not added up for the council, since a child who went missing from "
-            "two homes counts at each. Enter or a double-click shows a home's figures and charts."
-        )
-        self.note.setObjectName("pageSubtitle")
-        self.note.setWordWrap(True)
-        self.model = CouncilModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        prepare_table(self.table, COUNCIL_SAMPLES)
-        self.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.DescendingOrder)
-        self.table.setSortingEnabled(True)
-        self.table.setMinimumHeight(420)
-        self.opener = open_on_enter(self.table, pick_home)
-        for widget in (self.summary, self.note, self.table):
-            layout.addWidget(widget)
-
-    def waiting(self, council: str) -> None:
-        self.summary.setText(f"The homes of {council}: working out their figures…")
-        self.model.show_rows([])
-
-    def show_homes(
-        self,
-        council: str,
-        now: dict[str, Any],
-        before: dict[str, Any] | None,
-        days: int,
-        homes: list[HomeChoice],
-    ) -> None:
-        rows = council_rows([home for home in homes if home.council == council], now, before)
-        self.model.show_rows(rows)
-        header = self.table.horizontalHeader()
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        total = sum(row.figure("episodes") or 0 for row in rows)
-        text = f"{council}: {total:,} episodes at {len(rows):,} homes"
-        if before is not None:
-            earlier = sum((row.before or {}).get("episodes", 0) for row in rows)
-            text += f" ({change_text(COUNT, total, earlier, days)})"
-        self.summary.setText(text)
-
-
-# The work done off the GUI thread (plain functions of a session, as Orange3's `run`) --------
-
-
-@dataclass(frozen=True)
-class Figures:
-    """`metrics.stats()` of the chosen period, and the settings they were worked out with."""
-
-    choice: Choice
-    settings: Settings
-    current: dict[str, Any]
-
-
-def read_figures(session: Session, choice: Choice) -> Figures:
-    settings = Settings.read(session)
-    first, last = choice.period.first, choice.period.last
-    return Figures(choice, settings, metrics.stats(session, first, last, choice.urn, settings))
-
-
-def read_previous(session: Session, choice: Choice, settings: Settings) -> dict[str, Any]:
-    """`metrics.stats()` of the period of the same length just before."""
-    before = choice.period.previous()
-    return metrics.stats(session, before.first, before.last, choice.urn, settings)
-
-
-def read_charts(
-    session: Session, choice: Choice, settings: Settings, width: int = 0, ratio: float = 1.0
-) -> list[Any]:
-    """The charts for the choice, as ChartItems drawn `width` pixels wide (loading
-    matplotlib's Qt canvas here, not on the GUI thread)."""
-    from missing_app.gui.widgets import chart
-
-    home_id = None if choice.home is None else choice.home.id
-    return chart.chart_items(session, choice.period, home_id, settings, width, ratio)
-
-
-def read_areas(session: Session) -> tuple[list[str], list[HomeChoice]]:
-    return councils(session), home_choices(session)
-
-
-def read_behind(session: Session, spec: Any, x: float, y: float) -> Any:
-    """The episodes behind the bar or cell at (x, y) of a chart (a ChartSpec)."""
-    from missing_app.gui.widgets import chart
-
-    return chart.episodes_behind(session, spec, x, y)
 
 
 # The page ---------------------------------------------------------------------------------

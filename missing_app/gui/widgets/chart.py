@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from missing_app.core import chart_data, charts
-from missing_app.core.charts import ChartSpec
+from missing_app.core import chart_drill
+from missing_app.core.chart_drill import ChartSpec
 from missing_app.core.metrics import Period, Settings
 from missing_app.core.models import MissingEpisode
 from missing_app.core.queries.episodes import EpisodeFilter, episode_listing
@@ -66,8 +66,8 @@ def chart_items(
 ) -> list[ChartItem]:
     """Every chart of the Insights page for the period and home (all homes when None), each
     drawn here at `width` pixels when given, so the GUI thread only copies the pixels."""
-    specs = charts.insights_charts(session, period.first, period.last, home_id, settings)
-    return [prepared(spec, charts.chart_figure(spec), width, pixel_ratio) for spec in specs]
+    specs = chart_drill.insights_charts(session, period.first, period.last, home_id, settings)
+    return [prepared(spec, chart_drill.chart_figure(spec), width, pixel_ratio) for spec in specs]
 
 
 def prepared(spec: ChartSpec, figure: Any, width: int = 0, pixel_ratio: float = 1.0) -> ChartItem:
@@ -176,11 +176,11 @@ class EpisodesFound:
 
 def episodes_behind(session: Session, spec: ChartSpec, x: float, y: float) -> EpisodesFound | None:
     """The episodes behind the bar or cell at data coordinates (x, y); None off the bars."""
-    cell = charts.cell_at(spec, x, y)
-    query = None if cell is None else charts.drill(spec.key, spec.data, *cell)
+    cell = chart_drill.cell_at(spec, x, y)
+    query = None if cell is None else chart_drill.drill(spec.key, spec.data, *cell)
     if query is None:
         return None
-    ids = chart_data.episode_ids(session, query)
+    ids = chart_drill.episode_ids(session, query)
     shown = ids[:SHOWN_MOST]
     listing = episode_listing(EpisodeFilter())
     select = listing.base.where(MissingEpisode.id.in_(shown)).order_by(
