@@ -10,11 +10,11 @@ from typing import Any
 from missing_app.core.db import Database
 from missing_app.core.db.bulk import insert_columns
 from missing_app.core.models import CareHome, Child, MissingEpisode, Placement
+from missing_app.core.queries.areas import home_labels
 from missing_app.core.queries.homes import (
     HOME_COLUMNS,
     OTHER_COUNCILS,
     HomeFilter,
-    home_choices,
     home_details,
     home_listing,
 )
@@ -188,7 +188,7 @@ def test_limits_keep_the_page_short_but_count_everything(db: Database, records: 
 def test_home_choices_are_by_name(db: Database, records: Records) -> None:
     build(records)
     with db.session() as session:
-        labels = [label for _id, label in home_choices(session)]
+        labels = [label for _id, label in home_labels(session)]
     assert labels == ["Birch Lodge (SC200002)", "Moorside (SC300003)", "Oakview House (SC100001)"]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from missing_app.core.db import Database
 from missing_app.core.queries import today
+from missing_app.core.queries.areas import home_labels
 from missing_app.core.records import NewAction, Records
 from tests.conftest import NOW
 
@@ -261,7 +262,7 @@ def test_form_look_ups(
         facts = today.child_facts(session, child)
         assert facts is not None and facts.exploitation_flag_on(date(2025, 11, 1)) == "CSE"
         assert facts.exploitation_flag_on(date(2025, 5, 1)) is None
-        assert today.home_choices(session) == [(elm, "Elm Lodge (SC100002)"),
+        assert home_labels(session) == [(elm, "Elm Lodge (SC100002)"),
                                                (oak, "Oakview House (SC100001)")]  # fmt: skip
         card = today.episode_card(session, episode)
         assert card is not None and (card.child, card.home) == ("Amy Hill", "Elm Lodge")

@@ -241,7 +241,7 @@ def test_a_placement_is_added_and_an_overlap_is_refused(
     dialog = shown(qtbot, PlacementDialog(context, child_id))
     save(qtbot, context, dialog)
     assert error(dialog, "home_id") == "choose a home from the list"
-    qtbot.keyClicks(dialog.home.lineEdit(), "Beech Villa")
+    qtbot.keyClicks(dialog.home.lineEdit(), "Beech Villa (SC2)")
     dialog.start.set_value(date(2025, 10, 1))
     save(qtbot, context, dialog)
     assert error(dialog, "start") == "the child is already placed at Oakview House from 01/01/2025"
@@ -253,7 +253,7 @@ def test_a_placement_is_added_and_an_overlap_is_refused(
         assert session.scalar(select(func.count()).select_from(Placement)) == 1
         first = session.scalars(select(Placement)).one()
     edit = shown(qtbot, PlacementDialog(context, child_id, first.id))
-    assert not edit.home.isEnabled() and edit.home.currentText() == "Oakview House"
+    assert not edit.home.isEnabled() and edit.home.currentText() == "Oakview House (SC1)"
     edit.end.ticked.setChecked(True)
     edit.end.day.set_value(date(2025, 10, 1))
     save(qtbot, context, edit)

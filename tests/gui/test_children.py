@@ -103,7 +103,7 @@ def test_the_filters_show_the_right_children(qtbot: QtBot, children_page: Childr
     assert cells(page, "name") == ["Ann Smith"] and page.count.text() == "1 child"
     page.search.clear()
     page.apply_filters()
-    page.home.setCurrentIndex(page.home.findText("Beech Villa"))
+    page.home.setCurrentIndex(page.home.findText("Beech Villa (SC2)"))
     assert cells(page, "name") == ["Ben Jones", "Cara Brown"]
     page.missing_now.click()
     assert cells(page, "name") == ["Cara Brown"]

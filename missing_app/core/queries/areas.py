@@ -33,6 +33,11 @@ def home_choices(session: Session, council: str | None = None) -> list[HomeChoic
     return [HomeChoice(*row) for row in rows]
 
 
+def home_labels(session: Session, council: str | None = None) -> list[tuple[int, str]]:
+    """(id, "name (URN)") of every home (or of `council`'s), for choosing one in a list."""
+    return [(home.id, home.label) for home in home_choices(session, council)]
+
+
 def councils(session: Session) -> list[str]:
     """The five Merseyside councils, then any other council a home is recorded under (A-Z)."""
     recorded = session.scalars(select(CareHome.local_authority).distinct())

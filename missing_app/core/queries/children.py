@@ -159,12 +159,6 @@ def placing_authorities(session: Session) -> list[str]:
     return sorted(value for value in session.scalars(query) if value)
 
 
-def home_choices(session: Session) -> list[tuple[int, str]]:
-    """(id, name) of every home, by name."""
-    query = select(CareHome.id, CareHome.name).order_by(CareHome.name, CareHome.id)
-    return [(row.id, row.name) for row in session.execute(query)]
-
-
 # The child page ----------------------------------------------------------------------
 
 

@@ -121,12 +121,6 @@ def _filtered(query: Select[Any], where: HomeFilter) -> Select[Any]:
     return query
 
 
-def home_choices(session: Session) -> list[tuple[int, str]]:
-    """Every home as (id, "name (URN)"), by name: for choosing a home in a list."""
-    rows = session.execute(select(CareHome.id, CareHome.name, CareHome.urn).order_by(CareHome.name))
-    return [(home_id, f"{name} ({urn})") for home_id, name, urn in rows]
-
-
 def officer_choices(session: Session) -> list[tuple[int, str]]:
     """Active users as (id, display name), by name: who may be a home's PCSO."""
     query = select(User.id, User.display_name).where(User.active.is_(True))

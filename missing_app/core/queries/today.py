@@ -367,12 +367,6 @@ def child_facts(session: Session, child_id: int) -> ChildFacts | None:
     )  # fmt: skip
 
 
-def home_choices(session: Session) -> list[tuple[int, str]]:
-    """Every home as (id, "name (URN)"), by name."""
-    query = select(CareHome.id, CareHome.name, CareHome.urn).order_by(CareHome.name, CareHome.urn)
-    return [(home_id, f"{name} ({urn})") for home_id, name, urn in session.execute(query)]
-
-
 @dataclass(frozen=True)
 class EpisodeCard:
     """One episode as the forms after a return show it at the top."""

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from missing_app.core.errors import Problem, ValidationError
 from missing_app.core.models import LOCAL_AUTHORITIES, Child, ChildProfile, Placement
-from missing_app.core.queries.children import home_choices, placing_authorities
+from missing_app.core.queries.areas import home_labels
+from missing_app.core.queries.children import placing_authorities
 from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.form import FormDialog, Work
@@ -319,7 +320,7 @@ class PlacementDialog(FormDialog):
         self.home.setEditable(True)
         self.home.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         with self.context.db.session() as session:
-            for home_id, name in home_choices(session):
+            for home_id, name in home_labels(session):
                 self.home.addItem(name, home_id)
         completer = self.home.completer()
         completer.setFilterMode(Qt.MatchFlag.MatchContains)

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 from missing_app.core import rules
 from missing_app.core.errors import Problem, ValidationError
 from missing_app.core.models import EPISODE_TYPES, RETURN_METHODS, RISK_GRADES
+from missing_app.core.queries.areas import home_labels
 from missing_app.core.queries.today import (
     ChildChoice,
     ChildFacts,
     child_choices,
     child_facts,
     episode_card,
-    home_choices,
     home_on,
     missing_now,
 )
@@ -222,7 +222,7 @@ class RecordMissingDialog(FormDialog):
         self.facts: ChildFacts | None = None
         self.home_by_hand = False
         with context.db.session() as session:
-            homes = home_choices(session)
+            homes = home_labels(session)
         self.child = ChildPicker(context, self._seen_day)
         self.add_field("child_id", "Child", self.child)
         self.last_seen = DateTimeField()

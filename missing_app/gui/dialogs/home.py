@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from missing_app.core.models import LOCAL_AUTHORITIES, CareHome
-from missing_app.core.queries.homes import home_choices, officer_choices
+from missing_app.core.queries.areas import home_labels
+from missing_app.core.queries.homes import officer_choices
 from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.form import FormDialog, Work
@@ -50,7 +51,7 @@ class HomeChoice(QComboBox):
         if self.any_text:
             self.addItem(self.any_text, None)
         with self.context.db.session() as session:
-            for home_id, label in home_choices(session):
+            for home_id, label in home_labels(session):
                 self.addItem(label, home_id)
         self.set_home_id(chosen)
         self.blockSignals(False)

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from missing_app.core.queries.areas import home_labels
 from missing_app.core.queries.children import (
     ChildFilter,
     children_listing,
-    home_choices,
     placing_authorities,
 )
 from missing_app.core.queries.paging import Sort
@@ -154,7 +154,7 @@ class ChildrenPage(Page):
     def _fill_choices(self) -> None:
         """The homes and councils to filter by, keeping what is chosen."""
         with self.context.db.session() as session:
-            homes, councils = home_choices(session), placing_authorities(session)
+            homes, councils = home_labels(session), placing_authorities(session)
         for combo, first, items in (
             (self.home, "All homes", homes),
             (self.council, "All placing authorities", [(name, name) for name in councils]),
