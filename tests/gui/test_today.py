@@ -320,3 +320,19 @@ def shown(label: Countdown) -> tuple[str, str, tuple[str, str] | None]:
     fore = palette.color(label.foregroundRole()).name()
     back = palette.color(label.backgroundRole()).name()
     return label.text(), label.urgency, None if label.urgency == "normal" else (fore, back)
+
+
+def test_a_narrow_window_keeps_the_countdown_in_view(
+    qtbot: QtBot, context: AppContext, day_of_work: dict[str, int]
+) -> None:
+    page = TodayPage(context)
+    qtbot.addWidget(page)
+    page.resize(760, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    table = page.outstanding.table
+    header = table.horizontalHeader()
+    last = header.count() - 1
+    qtbot.waitUntil(lambda: header.length() <= table.viewport().width() + 1, timeout=2000)
+    assert header.sectionSize(last) >= table.sizeHintForColumn(last)  # the countdown whole
+    assert not table.horizontalScrollBar().isVisible()

@@ -16,8 +16,10 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     Qt,
@@ -135,6 +137,9 @@ class TodayModel(QAbstractTableModel):
         return self.columns[section].title if orientation == Qt.Orientation.Horizontal else None
 
 
+NARROWEST = 70  # the least width a column gives way to
+
+
 class Section(QWidget):
     """A heading with a count, and the list under it (or a sentence when it is empty)."""
 
@@ -168,6 +173,7 @@ class Section(QWidget):
         self.table.activated.connect(lambda index: self.open_row(self.model.row(index.row())))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.viewport().installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 8)
         for widget in (self.heading, self.note, self.empty, self.table):
@@ -183,10 +189,42 @@ class Section(QWidget):
         self.table.setVisible(bool(rows))
         if rows:
             self.table.resizeColumnsToContents()
+            self._fit_width()
             # The first row is current (Enter opens it) without looking chosen in every list.
             current = QItemSelectionModel.SelectionFlag.NoUpdate
             self.table.selectionModel().setCurrentIndex(self.model.index(0, 0), current)
             self._fit_height(len(rows))
+
+    def _fit_width(self) -> None:
+        """When the columns are wider than the list, the widest of them (never the last: the
+        countdown) give way in turn, their text shortened with an ellipsis, so nothing scrolls."""
+        header = self.table.horizontalHeader()
+        count = header.count()
+        if count < 2:
+            return
+        widths = [
+            max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            for column in range(count)
+        ]
+        excess = sum(widths) - self.table.viewport().width()
+        while excess > 0:
+            widest = max(range(count - 1), key=lambda column: widths[column])
+            room = widths[widest] - NARROWEST
+            if room <= 0:
+                break
+            # Down to the next widest first, so the columns give way evenly.
+            runner_up = sorted(widths[:-1])[-2] if count > 2 else NARROWEST
+            cut = min(excess, room, max(1, widths[widest] - runner_up))
+            widths[widest] -= cut
+            excess -= cut
+        for column, width in enumerate(widths[:-1]):
+            self.table.setColumnWidth(column, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Fit the columns again whenever the list's visible width changes."""
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_width()
+        return False
 
     def _fit_height(self, count: int) -> None:
         shown = min(count, ROWS_SHOWN)
