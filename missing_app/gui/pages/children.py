@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,6 +29,7 @@ from missing_app.core.times import local
 from missing_app.gui.context import AppContext
 from missing_app.gui.models.windowed import RIGHT, TableColumn, WindowedTableModel
 from missing_app.gui.pages.base import Page
+from missing_app.gui.widgets.tables import open_on_enter, prepare_table
 
 ALERT = "#b42318"
 FLAG_CHOICES = (("All children", None), ("CSE flag", "CSE"), ("CCE flag", "CCE"),
@@ -65,27 +63,6 @@ COLUMNS = [
 WIDTHS = (165, 95, 40, 90, 165, 145, 70, 90)
 
 
-class RecordTable(QTableView):
-    """A table whose rows open with Enter as well as a double-click."""
-
-    opened = Signal(int)  # the row
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.verticalHeader().hide()
-        self.doubleClicked.connect(lambda index: self.opened.emit(index.row()))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.opened.emit(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
-
-
 class ChildrenPage(Page):
     title = "Children"
     entities = frozenset({"children", "placements", "care_homes", "missing_episodes"})
@@ -105,17 +82,13 @@ class ChildrenPage(Page):
         self.model = WindowedTableModel(
             context.db, COLUMNS, children_listing(ChildFilter(), context.now()), Sort("name")
         )
-        self.table = RecordTable()
+        self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        prepare_table(self.table, ())
         for column, width in enumerate(WIDTHS):
             self.table.setColumnWidth(column, width)
-        self.table.opened.connect(self.open_row)
+        self.table.setSortingEnabled(True)
+        open_on_enter(self.table, self.open_child)
         layout.addWidget(self.table, 1)
         self.setTabOrder(self.search, self.home)
         self._fill_choices()
@@ -202,9 +175,8 @@ class ChildrenPage(Page):
 
     # Opening ----------------------------------------------------------------------------
 
-    def open_row(self, row: int) -> None:
-        child_id = self.model.row_id(row)
-        if child_id is not None and self.context.navigator is not None:
+    def open_child(self, child_id: int) -> None:
+        if self.context.navigator is not None:
             self.context.navigator.open_child(child_id)
 
     def create_child(self) -> None:
