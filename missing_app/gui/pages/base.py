@@ -21,6 +21,13 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Read again from the database."""
 
+    def page_layout(self, subtitle: str = "") -> QVBoxLayout:
+        """The page's layout, opened as every page opens: its title, then what it shows."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 12)
+        self.heading(self.title, layout, subtitle)
+        return layout
+
     def heading(self, text: str, layout: QVBoxLayout, subtitle: str = "") -> QLabel:
         label = QLabel(text)
         label.setObjectName("pageTitle")

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -70,13 +69,9 @@ class ChildrenPage(Page):
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self.dialog: QWidget | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        self.heading(
-            self.title,
-            layout,
+        layout = self.page_layout(
             "Every looked-after child, with their episodes in the last 90 days. "
-            "Enter or double-click opens the child's page.",
+            "Enter or double-click opens the child's page."
         )
         layout.addLayout(self._filters())
         self.model = WindowedTableModel(

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -121,13 +120,9 @@ class EpisodesPage(Page):
 
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        self.heading(
-            self.title,
-            layout,
+        layout = self.page_layout(
             "Every missing and absent episode. Click a heading to sort; "
-            "Enter or a double-click opens the episode on its child's page.",
+            "Enter or a double-click opens the episode on its child's page."
         )
         layout.addLayout(self._filters())
         self.model = WindowedTableModel(

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
 )
 
 from missing_app.core.models import LOCAL_AUTHORITIES
@@ -58,13 +57,9 @@ class HomesPage(Page):
 
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        self.heading(
-            self.title,
-            layout,
+        layout = self.page_layout(
             "Every care home, with the children placed there today, its episodes in the last "
-            "90 days and the actions still open. Enter or a double-click opens the home.",
+            "90 days and the actions still open. Enter or a double-click opens the home."
         )
         layout.addLayout(self._filters())
         self.model = WindowedTableModel(

@@ -87,13 +87,9 @@ class MeetingsPage(Page):
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self.dialog: QWidget | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        self.heading(
-            self.title,
-            layout,
+        layout = self.page_layout(
             "The actions agreed at liaison meetings: open ones first, soonest due first, "
-            "overdue in red. Enter edits an action; Ctrl+D marks it done.",
+            "overdue in red. Enter edits an action; Ctrl+D marks it done."
         )
         layout.addLayout(self._filters())
         self.actions_model = ActionsModel(

@@ -310,9 +310,7 @@ class TodayPage(Page):
         super().__init__(context)
         self.form: QDialog | None = None  # the form opened last from this page
         self.window_days = 30
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        self.heading("Today", layout)
+        layout = self.page_layout()
         self.subtitle = QLabel()
         self.subtitle.setObjectName("pageSubtitle")
         layout.addLayout(self._buttons())
