@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from missing_app.core.db import open_database
 from missing_app.gui.context import AppContext
 from missing_app.gui.main_window import COMING, PAGES, MainWindow
 from missing_app.gui.pages.base import ComingPage, Page
@@ -71,3 +74,31 @@ def test_typing_in_the_search_box_finds_a_child_once_typing_pauses(
     qtbot.keyClick(window.search, Qt.Key.Key_Return)
     page = window.current_page()
     assert type(page).__name__ == "ChildPage" and page.child_id == child.id  # type: ignore[attr-defined]
+
+
+def test_opening_the_window_loads_no_heavy_library(tmp_path: Path) -> None:
+    """Building the window and showing Today needs no pandas, numpy, matplotlib or Alembic
+    (a current database is opened without Alembic); they load when Insights is first shown."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from missing_app.core.db import open_database\n"
+        "from missing_app.gui.app import build_context, create_application\n"
+        "from missing_app.gui.main_window import MainWindow\n"
+        f"db = open_database({str(tmp_path / 'h.sqlite')!r})\n"
+        "app = create_application()\n"
+        "window = MainWindow(build_context(db, 'pcso'))\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "window.context.worker.stop()\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules}\n"
+        "      & {'pandas', 'numpy', 'matplotlib', 'alembic'})))\n"
+    )
+    open_database(str(tmp_path / "h.sqlite")).close()  # created (and migrated) beforehand
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=environment, check=True, timeout=120)  # fmt: skip
+    assert out.stdout.strip() == ""
