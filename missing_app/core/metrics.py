@@ -7,7 +7,6 @@ inside the functions that need it, so the window starts fast).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -81,15 +80,13 @@ def band_of(count: int) -> str:
     raise ValueError(f"no band for {count}")
 
 
-def quantile(values: Sequence[float], q: float) -> float | None:
-    """Linear interpolation between the two nearest values (numpy's default)."""
-    if not values:
+def quantile(values: Sequence[float] | Any, q: float) -> float | None:
+    """Linear interpolation between the two nearest values (numpy's default); None if empty."""
+    import numpy as np
+
+    if len(values) == 0:
         return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return float(np.quantile(np.asarray(values, dtype=float), q))
 
 
 # Frames -----------------------------------------------------------------------------------
@@ -252,11 +249,7 @@ def open_at_end(session: Session, last: date, home_id: int | None = None) -> int
 
 
 def _median_and_p90(values: Any) -> tuple[float | None, float | None]:
-    import numpy as np
-
-    if len(values) == 0:
-        return None, None
-    return float(np.quantile(values, 0.5)), float(np.quantile(values, 0.9))
+    return quantile(values, 0.5), quantile(values, 0.9)
 
 
 def _rounded(value: float | None, places: int) -> float | None:
