@@ -248,7 +248,7 @@ class Records:
             )
         )
         for other in others:
-            if _dates_overlap(placement.start, placement.end, other.start, other.end):
+            if rules.dates_overlap(placement.start, placement.end, other.start, other.end):
                 check.error(
                     "start",
                     f"the child is already placed at {other.home.name} from "
@@ -536,10 +536,3 @@ def read_settings(session: Session) -> dict[str, float]:
         if setting.key in values:
             values[setting.key] = json.loads(setting.value)
     return values
-
-
-def _dates_overlap(
-    start: date, end: date | None, other_start: date, other_end: date | None
-) -> bool:
-    """Half-open [start, end) ranges, open-ended when the end is None."""
-    return (end is None or other_start < end) and (other_end is None or start < other_end)

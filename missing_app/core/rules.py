@@ -179,3 +179,9 @@ def overlap_message(span: Span, other_start: datetime, other_end: datetime | Non
     if span.end is None:
         return f"is still open when {other} begins"
     return f"ends ({_when(span.end)}) after {other} began"
+
+
+def dates_overlap(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
+    """Whether two placements overlap: each runs from its start up to the day before its end
+    (open-ended while the end is None), so one ending the day the next starts is fine."""
+    return (end is None or other_start < end) and (other_end is None or start < other_end)

@@ -393,3 +393,36 @@ def test_children_keep_their_names(db: Database, tmp_path: Path) -> None:
     with db.session() as session:
         child = session.scalars(select(Child)).one()
         assert (child.display_name, child.sex, child.dob) == ("Amy Hill", "F", date(2010, 3, 4))
+
+
+def test_placements_of_one_child_cannot_overlap_in_the_file_or_with_the_records(
+    db: Database, tmp_path: Path
+) -> None:
+    episodes = write_csv(tmp_path / "episodes.csv", [episode()])
+    first = write_csv(
+        tmp_path / "first.csv",
+        [
+            {"child_ref": "C1", "home_urn": "SC100001", "start": "2025-01-01", "end": "2025-06-30"},
+            {"child_ref": "C1", "home_urn": "SC100001", "start": "2025-06-30", "end": ""},  # fine
+        ],
+    )
+    run(db, episodes, placements=first)
+    clash = write_csv(
+        tmp_path / "clash.csv",
+        [
+            {"child_ref": "C1", "home_urn": "SC100001", "start": "2025-06-30", "end": "2025-09-01"},
+            {"child_ref": "C1", "home_urn": "SC100002", "start": "2025-08-01", "end": ""},
+            {"child_ref": "C1", "home_urn": "SC100003", "start": "2024-12-01", "end": "2025-01-02"},
+        ],
+    )
+    homes = write_csv(
+        tmp_path / "homes.csv",
+        [{"urn": "SC100002", "name": "Beech"}, {"urn": "SC100003", "name": "Elm"}],
+    )
+    p = str(clash)
+    assert failure(db, episodes, homes=homes, placements=clash) == [
+        f"{p}:3: start: the child is already placed at SC100001 from 2025-06-30 to "
+        "2025-09-01 (line 2)",
+        f"{p}:4: start: the child is already placed at SC100001 from 2025-01-01 to "
+        "2025-06-30 (already recorded)",
+    ]

@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +206,9 @@ class _Import:
             self._check_homes()
             self._check_children()
             self._merge_episodes(connection)
+            placements = self.tables.get("placements")
+            refs = [row.values["child_ref"] for row in placements.rows] if placements else []
+            self.stored_placements = recorded.placements_by_child(connection, refs)
         self._check_episodes()
         self._check_overlaps()
         self._check_placements()
@@ -372,6 +375,44 @@ class _Import:
                     "end",
                     f"{values['end']} is before the start {values['start']}",
                 )
+        wrong = {p.line for p in self.problems if p.is_error and p.file == table.path}
+        self._check_placement_overlaps([row for row in table.rows if row.line not in wrong])
+
+    def _check_placement_overlaps(self, rows: list[Row]) -> None:
+        """A child lives in one place at a time: the file's placements, over the stored ones
+        (a file row replaces the stored placement with its child, home and start)."""
+        by_child: dict[str, list[tuple[str, date, date | None, Row | None]]] = defaultdict(list)
+        in_file = set()
+        for row in rows:
+            values = row.values
+            key = (values["child_ref"], values["home_urn"], values["start"])
+            in_file.add(key)
+            by_child[key[0]].append((key[1], key[2], values["end"], row))
+        for ref, stored in self.stored_placements.items():
+            for urn, start, end in stored:
+                if (ref, urn, start) not in in_file:
+                    by_child[ref].append((urn, start, end, None))
+        for stays in by_child.values():
+            stays.sort(key=lambda stay: stay[1])
+            reported: set[int] = set()
+            for index, later in enumerate(stays):
+                for earlier in stays[:index]:
+                    if not rules.dates_overlap(later[1], later[2], earlier[1], earlier[2]):
+                        continue
+                    # Report on the file's side; the later one when both are in the file.
+                    mine, other = (later, earlier) if later[3] is not None else (earlier, later)
+                    if mine[3] is None or mine[3].line in reported:
+                        continue
+                    reported.add(mine[3].line)
+                    where = "already recorded" if other[3] is None else f"line {other[3].line}"
+                    until = f" to {other[2]}" if other[2] else ""
+                    self._problem(
+                        "placements",
+                        mine[3],
+                        "start",
+                        "the child is already placed "
+                        f"at {other[0]} from {other[1]}{until} ({where})",
+                    )
 
     # Writing -----------------------------------------------------------------------------
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, select
 
-from missing_app.core.models import CareHome, Child, MissingEpisode, ReturnInterview
+from missing_app.core.models import CareHome, Child, MissingEpisode, Placement, ReturnInterview
 
 
 def homes_by_urn(connection: Connection) -> dict[str, dict[str, Any]]:
@@ -81,3 +81,21 @@ def sha256(path: str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def placements_by_child(
+    connection: Connection, child_refs: Iterable[str]
+) -> dict[str, list[tuple[str, date, date | None]]]:
+    """The stored placements (home URN, start, end) of these children, by child reference."""
+    refs = sorted(set(child_refs))
+    found: dict[str, list[tuple[str, date, date | None]]] = {}
+    for start in range(0, len(refs), 900):
+        query = (
+            select(Child.local_ref, CareHome.urn, Placement.start, Placement.end)
+            .join(Child, Child.id == Placement.child_id)
+            .join(CareHome, CareHome.id == Placement.home_id)
+            .where(Child.local_ref.in_(refs[start : start + 900]))
+        )
+        for ref, urn, first, end in connection.execute(query):
+            found.setdefault(ref, []).append((urn, first, end))
+    return found
