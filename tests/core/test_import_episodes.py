@@ -372,6 +372,7 @@ def test_files_that_cannot_be_read_say_why(db: Database, tmp_path: Path) -> None
     latin = tmp_path / "latin.csv"
     latin.write_bytes("child_ref,dob\nC\xe9,2010-01-01\n".encode("latin-1"))
     assert "is not UTF-8 text" in failure(db, latin)[0]
+    assert failure(db, tmp_path) == [f"{tmp_path}:0: file: is a folder, not a CSV file"]
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert failure(db, empty) == [f"{empty}:1: file: the file is empty (no header row)"]

@@ -20,7 +20,7 @@ from missing_app.core.db.migrate import (
     head_revision,
     upgrade,
 )
-from missing_app.core.errors import MigrationError
+from missing_app.core.errors import HomewardError, MigrationError
 from missing_app.core.models import Base
 
 SEED = """
@@ -143,3 +143,11 @@ def test_a_migration_that_breaks_foreign_keys_is_undone(tmp_path: Path) -> None:
 def test_the_pinned_head_is_the_newest_migration() -> None:
     """Opening a current database skips Alembic by comparing with HEAD: keep HEAD true."""
     assert head_revision() == HEAD
+
+
+def test_a_file_that_is_not_a_database_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("shopping list: milk, eggs\n" * 200)
+    with pytest.raises(HomewardError, match="cannot be opened as a Homeward database"):
+        open_database(str(path))
+    assert path.read_text().startswith("shopping list")

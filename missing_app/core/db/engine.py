@@ -8,12 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from missing_app.core.db import migrate
+from missing_app.core.errors import HomewardError
 
 log = logging.getLogger(__name__)
 
@@ -107,5 +108,13 @@ def open_database(target: str, *, upgrade: bool = True) -> Database:
     else:
         engine = create_engine(url)
     if upgrade:
-        migrate.upgrade(engine)
+        try:
+            migrate.upgrade(engine)
+        except exc.DatabaseError as error:
+            engine.dispose()
+            reason = getattr(error.orig, "args", [error])[0]
+            raise HomewardError(
+                f"{make_url(url).database or url} cannot be opened as a Homeward database "
+                f"({reason}); nothing was changed."
+            ) from error
     return Database(engine)

@@ -66,6 +66,10 @@ def read_table(
             return _read(name, csv.reader(handle), columns, problems, progress)
     except FileNotFoundError:
         problems.append(Problem("file", "the file does not exist", file=name, line=0))
+    except IsADirectoryError:
+        problems.append(Problem("file", "is a folder, not a CSV file", file=name, line=0))
+    except OSError as exc:
+        problems.append(Problem("file", f"cannot be read ({exc.strerror})", file=name, line=0))
     except UnicodeDecodeError as exc:
         where = f"(byte {exc.start})"
         problems.append(Problem("file", f"is not UTF-8 text {where}", file=name, line=0))
