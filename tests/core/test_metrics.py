@@ -393,3 +393,34 @@ def test_previous_period(tmp_path: Path) -> None:
     assert Period(date(2025, 10, 1), date(2025, 10, 1)).previous().last == (
         date(2025, 10, 1) - timedelta(days=1)
     )
+
+
+def test_today_and_the_figures_agree_on_who_crossed_the_threshold(tmp_path: Path) -> None:
+    """Today's list (SQL, for the window) and `triggered_children` (the figures) are two
+    implementations of one rule of METRICS.md: on demo data they find the same children."""
+    from datetime import UTC, datetime
+
+    from missing_app.core.db import open_database
+    from missing_app.core.demo import generate_demo
+    from missing_app.core.metrics import episodes_frame, triggered_children
+    from missing_app.core.queries.today import triggered_children as todays_list
+
+    db = open_database(str(tmp_path / "demo.sqlite"))
+    generate_demo(db, seed=2, as_of=date(2025, 11, 15))
+    checked = 0
+    with db.session() as session:
+        for now in (datetime(2025, 11, 14, 12, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC),
+                    datetime(2024, 12, 20, 18, tzinfo=UTC)):  # fmt: skip
+            for threshold in (3, 2):
+                settings = Settings(repeat_threshold=threshold)
+                frame = episodes_frame(session, (now - timedelta(days=32)).date(), now.date())
+                recent = frame[(frame["last_seen_at"] > now - timedelta(days=30))
+                               & (frame["last_seen_at"] <= now)]  # fmt: skip
+                crossed = {
+                    child for child, group in recent.groupby("child_id")
+                    if triggered_children(session, group, settings)
+                }  # fmt: skip
+                listed = {row.child_id for row in todays_list(session, now, threshold, 30)}
+                assert listed == crossed, (now, threshold)
+                checked += len(listed)
+    assert checked > 0
