@@ -105,7 +105,56 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
 )
 
-SETTINGS_BY_KEY = {spec.key: spec for spec in SETTINGS}
+# Safety settings: kept apart from the figures' settings above (the Settings page shows
+# those); a supervisor changes them like any setting, and they are audited the same way.
+SAFETY_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "signin_attempts",
+        "Failed sign-ins before the account locks",
+        5,
+        "attempts",
+        1,
+        20,
+        True,
+        "Five wrong passwords in a row lock the account for a while, so that a lost "
+        "laptop's password cannot be guessed at leisure.",
+    ),
+    SettingSpec(
+        "signin_lock_minutes",
+        "Lock after failed sign-ins",
+        15,
+        "minutes",
+        1,
+        1440,
+        True,
+        "Long enough to stop guessing, short enough for an officer who mistyped.",
+    ),
+    SettingSpec(
+        "idle_lock_minutes",
+        "Lock the window when idle",
+        10,
+        "minutes",
+        1,
+        240,
+        True,
+        "A laptop left open in a care home office: the window asks for the password again "
+        "after this long without use, keeping any open forms.",
+    ),
+    SettingSpec(
+        "retention_years",
+        "Keep records after a child leaves care or turns 18",
+        6,
+        "years",
+        1,
+        100,
+        True,
+        "Retention follows the force's review schedule (DOMAIN.md); 6 years is the usual "
+        "first review period of police records under the College of Policing's information "
+        "management guidance (MoPI). Set it to the force's schedule.",
+    ),
+)
+
+SETTINGS_BY_KEY = {spec.key: spec for spec in (*SETTINGS, *SAFETY_SETTINGS)}
 
 
 def _main(argv: list[str]) -> int:

@@ -45,10 +45,11 @@ def log_event(
     after: dict[str, Any] | None = None,
     why: str | None = None,
     recipient: str | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
-    """Add one audit row to the session's transaction."""
+    """Add one audit row to the session's transaction (`at`: when it happened, if not now)."""
     event = AuditEvent(
-        at=utc_now(),
+        at=at or utc_now(),
         username=username,
         action=action,
         entity=entity,
@@ -84,3 +85,22 @@ def log_change(
         before=before,
         after=after,
     )
+
+
+def log_view(session: Session, username: str, entity: str, entity_id: int) -> AuditEvent:
+    """Record that `username` looked at one record (DPA 2018 s.62: consultation)."""
+    return log_event(session, username, "view", entity, entity_id)
+
+
+def log_sign_in(
+    session: Session,
+    username: str,
+    user_id: int | None,
+    *,
+    failed: bool = False,
+    why: str | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Record a sign-in, or a failed one (`why`: its reason)."""
+    action = "signin_failed" if failed else "signin"
+    return log_event(session, username, action, "users", user_id, why=why, at=at)

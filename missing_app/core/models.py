@@ -74,6 +74,12 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="pcso")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Sign-in (core/security): a user without a password cannot sign in (a demo officer, or
+    # someone removed); a database where no user has one is open to whoever uses it.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    can_see_names: Mapped[bool] = mapped_column(Boolean, default=False)  # for analysts
+    failed_signins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
 
 
 class CareHome(Base):

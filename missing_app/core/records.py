@@ -1,13 +1,14 @@
 """Use cases that change data: one transaction each, each leaving its audit row.
 
 The window, the command line and tests all change records through `Records`, so the rules
-of `rules.py` and the audit trail apply whichever way a change arrives.
+of `rules.py`, the role limits of `security/access.py` and the audit trail apply whichever
+way a change arrives.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from missing_app.config import SETTINGS_BY_KEY
 from missing_app.core import rules
-from missing_app.core.audit import log_change, snapshot
+from missing_app.core.audit import log_change, log_view, snapshot
 from missing_app.core.db import Database
 from missing_app.core.errors import NotFound, Problem, ValidationError
 from missing_app.core.models import (
@@ -32,6 +33,13 @@ from missing_app.core.models import (
     ReportingAssessment,
     ReturnInterview,
     Setting,
+)
+from missing_app.core.security.access import (
+    Actor,
+    Permission,
+    require_child,
+    require_homes,
+    resolve_actor,
 )
 from missing_app.core.times import local_date, utc_now
 
@@ -117,7 +125,12 @@ def _get(session: Session, model: type[B], record_id: int) -> B:
 
 
 class Records:
-    """Every change a user can make, each in one transaction with an audit row."""
+    """Every change a user can make, each in one transaction with an audit row.
+
+    `username` is who acts. Once the database has accounts (a user with a password), it
+    must be an active account and its role's limits apply to every use case (raising
+    PermissionDenied); a database without accounts (demo, tests, older files) has none.
+    """
 
     def __init__(self, db: Database, username: str, now: Callable[[], datetime] = utc_now):
         self.db = db
@@ -127,10 +140,38 @@ class Records:
     def _audit(self, session: Session, action: str, record: Base, before: Any = None) -> None:
         log_change(session, self.username, action, record, before)
 
+    def _allow(
+        self,
+        session: Session,
+        need: Permission,
+        homes: Iterable[int | None] = (),
+        child_id: int | None = None,
+    ) -> Actor:
+        """Who acts, read afresh in this transaction; PermissionDenied if their role may not."""
+        actor = resolve_actor(session, self.username)
+        require_homes(session, actor, need, homes)
+        if child_id is not None:
+            require_child(session, actor, need, child_id)
+        return actor
+
+    def record_view(self, entity: str, record_id: int) -> None:
+        """Audit that the user opened a child's or an episode's record, if they may see it."""
+        with self.db.transaction() as session:
+            if entity == "children":
+                _get(session, Child, record_id)
+                self._allow(session, Permission.READ, child_id=record_id)
+            elif entity == "missing_episodes":
+                episode = _get(session, MissingEpisode, record_id)
+                self._allow(session, Permission.READ, [episode.home_id])
+            else:
+                raise ValueError(f"views of {entity} are not audited")
+            log_view(session, self.username, entity, record_id)
+
     # Homes -------------------------------------------------------------------------------
 
     def create_home(self, urn: str, name: str, **fields: Any) -> Saved[CareHome]:
         with self.db.transaction() as session:
+            self._allow(session, Permission.MANAGE_HOMES)
             home = CareHome()
             _apply(home, {"urn": urn, "name": name, **fields}, HOME_FIELDS)
             self._check_home(session, home)
@@ -141,8 +182,11 @@ class Records:
     def update_home(self, home_id: int, **changes: Any) -> Saved[CareHome]:
         with self.db.transaction() as session:
             home = _get(session, CareHome, home_id)
+            self._allow(session, Permission.WRITE, [home_id])
             before = snapshot(home)
             _apply(home, changes, HOME_FIELDS)
+            if before and home.pcso_id != before["pcso_id"]:
+                self._allow(session, Permission.MANAGE_HOMES)
             self._check_home(session, home)
             self._audit(session, "update", home, before)
             return Saved(home)
@@ -166,6 +210,7 @@ class Records:
 
     def create_child(self, local_ref: str, dob: date, **fields: Any) -> Saved[Child]:
         with self.db.transaction() as session:
+            self._allow(session, Permission.WRITE)
             child = Child()
             _apply(child, {"local_ref": local_ref, "dob": dob, **fields}, CHILD_FIELDS)
             self._check_child(session, child)
@@ -176,6 +221,7 @@ class Records:
     def update_child(self, child_id: int, **changes: Any) -> Saved[Child]:
         with self.db.transaction() as session:
             child = _get(session, Child, child_id)
+            self._allow(session, Permission.WRITE, child_id=child_id)
             before = snapshot(child)
             _apply(child, changes, CHILD_FIELDS)
             self._check_child(session, child)
@@ -204,6 +250,7 @@ class Records:
         """Create or change the child's Philomena profile (part 1)."""
         with self.db.transaction() as session:
             _get(session, Child, child_id)
+            self._allow(session, Permission.WRITE, child_id=child_id)
             profile = session.get(ChildProfile, child_id)
             before = snapshot(profile)
             if profile is None:
@@ -223,6 +270,7 @@ class Records:
         with self.db.transaction() as session:
             _get(session, Child, child_id)
             _get(session, CareHome, home_id)
+            self._allow(session, Permission.WRITE, [home_id])
             placement = Placement(child_id=child_id, home_id=home_id, start=start, end=end)
             self._check_placement(session, placement)
             session.add(placement)
@@ -232,6 +280,7 @@ class Records:
     def update_placement(self, placement_id: int, **changes: Any) -> Saved[Placement]:
         with self.db.transaction() as session:
             placement = _get(session, Placement, placement_id)
+            self._allow(session, Permission.WRITE, [placement.home_id])
             before = snapshot(placement)
             _apply(placement, changes, PLACEMENT_FIELDS)
             self._check_placement(session, placement)
@@ -248,7 +297,13 @@ class Records:
             )
         )
         for other in others:
-            if rules.dates_overlap(placement.start, placement.end, other.start, other.end):
+            if other.home_id == placement.home_id and other.start == placement.start:
+                check.error(
+                    "start",
+                    f"the child already has a placement at {other.home.name} starting "
+                    f"{other.start:%d/%m/%Y}",
+                )
+            elif rules.dates_overlap(placement.start, placement.end, other.start, other.end):
                 check.error(
                     "start",
                     f"the child is already placed at {other.home.name} from "
@@ -264,7 +319,9 @@ class Records:
         """Record a child missing; the home defaults to the child's placement that day."""
         with self.db.transaction() as session:
             child = _get(session, Child, child_id)
+            actor = self._allow(session, Permission.WRITE)
             home_id = fields.pop("home_id", None) or self._home_on(session, child, last_seen_at)
+            require_homes(session, actor, Permission.WRITE, [home_id])
             episode = MissingEpisode(child_id=child_id, home_id=home_id, last_seen_at=last_seen_at)
             episode.type = "missing"
             _apply(episode, fields, EPISODE_FIELDS)
@@ -276,6 +333,7 @@ class Records:
     def update_episode(self, episode_id: int, **changes: Any) -> Saved[MissingEpisode]:
         with self.db.transaction() as session:
             episode = _get(session, MissingEpisode, episode_id)
+            self._allow(session, Permission.WRITE, [episode.home_id, changes.get("home_id")])
             before = snapshot(episode)
             _apply(episode, changes, EPISODE_FIELDS)
             warnings = self._check_episode(session, episode.child, episode)
@@ -287,6 +345,7 @@ class Records:
     ) -> Saved[MissingEpisode]:
         with self.db.transaction() as session:
             episode = _get(session, MissingEpisode, episode_id)
+            self._allow(session, Permission.WRITE, [episode.home_id])
             before = snapshot(episode)
             episode.returned_at = returned_at
             _apply(episode, fields, RETURN_FIELDS)
@@ -297,6 +356,7 @@ class Records:
     def record_safe_and_well(self, episode_id: int, at: datetime) -> Saved[MissingEpisode]:
         with self.db.transaction() as session:
             episode = _get(session, MissingEpisode, episode_id)
+            self._allow(session, Permission.WRITE, [episode.home_id])
             before = snapshot(episode)
             check = _Check()
             if episode.returned_at is None:
@@ -345,6 +405,8 @@ class Records:
                     setattr(episode, name, parse(value))
                 except rules.CodeError as exc:
                     check.error(name, str(exc))
+        if episode.type is None:
+            check.error("type", "choose the type: missing or absent")
         if episode.home_id is None or session.get(CareHome, episode.home_id) is None:
             check.error("home_id", "choose the home the child went missing from")
         facts = rules.EpisodeFacts(
@@ -381,6 +443,7 @@ class Records:
 
     def _interview(self, session: Session, episode_id: int) -> tuple[ReturnInterview, Any]:
         episode = _get(session, MissingEpisode, episode_id)
+        self._allow(session, Permission.WRITE, [episode.home_id])
         if episode.returned_at is None:
             raise ValidationError(
                 [Problem("returned_at", "record the child's return before the return interview")]
@@ -441,6 +504,7 @@ class Records:
     ) -> Saved[ReportingAssessment]:
         with self.db.transaction() as session:
             episode = _get(session, MissingEpisode, episode_id)
+            self._allow(session, Permission.WRITE, [episode.home_id])
             assessment = episode.assessment
             before = snapshot(assessment)
             if assessment is None:
@@ -469,6 +533,7 @@ class Records:
     ) -> Saved[LiaisonMeeting]:
         with self.db.transaction() as session:
             _get(session, CareHome, home_id)
+            self._allow(session, Permission.WRITE, [home_id])
             meeting = LiaisonMeeting(home_id=home_id, held_on=held_on)
             _apply(meeting, fields, MEETING_FIELDS)
             session.add(meeting)
@@ -480,6 +545,7 @@ class Records:
     def add_action(self, meeting_id: int, new: NewAction) -> Saved[Action]:
         with self.db.transaction() as session:
             meeting = _get(session, LiaisonMeeting, meeting_id)
+            self._allow(session, Permission.WRITE, [meeting.home_id])
             return Saved(self._add_action(session, meeting, new))
 
     def _add_action(self, session: Session, meeting: LiaisonMeeting, new: NewAction) -> Action:
@@ -493,6 +559,7 @@ class Records:
     def update_action(self, action_id: int, **changes: Any) -> Saved[Action]:
         with self.db.transaction() as session:
             action = _get(session, Action, action_id)
+            self._allow(session, Permission.WRITE, [action.meeting.home_id])
             before = snapshot(action)
             _apply(action, changes, ACTION_FIELDS)
             if not action.description:
@@ -516,6 +583,7 @@ class Records:
                 [Problem(key, f"{spec.label} must be from {spec.minimum:g} to {spec.maximum:g}")]
             )
         with self.db.transaction() as session:
+            self._allow(session, Permission.SETTINGS)
             setting = session.get(Setting, key)
             before = snapshot(setting)
             stored = json.dumps(int(value) if spec.integer else float(value))

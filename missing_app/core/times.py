@@ -89,7 +89,8 @@ def parse_datetime(text: str) -> datetime:
     except ValueError:
         raise TimeError(f"'{text}' is not a date-time (use YYYY-MM-DD HH:MM)") from None
     if parsed.tzinfo is None:
-        return _from_local_text(parsed, clean)
+        # A bare date reads as 00:00; the fast path needs the full date-time text for that.
+        return _from_local_text(parsed, clean if len(clean) > 10 else parsed.isoformat())
     return parsed.astimezone(UTC)
 
 

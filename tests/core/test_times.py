@@ -65,3 +65,10 @@ def test_a_london_day_across_the_autumn_change_lasts_25_hours() -> None:
 def test_age_on_the_day() -> None:
     assert age_on(date(2012, 5, 10), date(2025, 5, 9)) == 12
     assert age_on(date(2012, 5, 10), date(2025, 5, 10)) == 13
+
+
+def test_a_bare_date_reads_as_london_midnight() -> None:
+    from missing_app.core.times import parse_datetime
+
+    assert parse_datetime("2025-07-01") == datetime(2025, 6, 30, 23, 0, tzinfo=UTC)
+    assert parse_datetime("2025-12-01") == datetime(2025, 12, 1, 0, 0, tzinfo=UTC)

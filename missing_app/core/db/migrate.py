@@ -7,6 +7,7 @@ revision with one query (`HEAD` names the newest migration; a test keeps it true
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0002"  # the newest revision in migrations/versions
+HEAD = "0004"  # the newest revision in migrations/versions
+
+# Called with (from, to) revisions before a database that has a schema is upgraded: the
+# engine takes a backup there (named with both), so a migration can always be undone.
+BeforeUpgrade = Callable[[str, str], None]
 
 
 def alembic_config(script_location: Path = MIGRATIONS) -> Config:
@@ -48,15 +53,24 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
-def upgrade(engine: Engine, revision: str = "head", script_location: Path = MIGRATIONS) -> None:
+def upgrade(
+    engine: Engine,
+    revision: str = "head",
+    script_location: Path = MIGRATIONS,
+    before_upgrade: BeforeUpgrade | None = None,
+) -> None:
     """Bring the database to `revision`; on any failure leave it exactly as it was."""
     shipped = script_location == MIGRATIONS
-    if revision == "head" and shipped and current_revision(engine) == HEAD:
+    current = current_revision(engine)
+    if revision == "head" and shipped and current == HEAD:
         return
     from alembic import command
 
-    if revision == "head" and current_revision(engine) == head_revision(script_location):
+    target = head_revision(script_location) if revision == "head" else revision
+    if current == target:
         return
+    if before_upgrade is not None and current is not None and target is not None:
+        before_upgrade(current, target)
     config = alembic_config(script_location)
     with engine.connect() as connection:
         sqlite = engine.dialect.name == "sqlite"
