@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from benchmarks import figures, foundation, window
+from benchmarks import encryption, figures, foundation, reports, ssda903, window
 from benchmarks.common import save
 
 
@@ -14,6 +14,9 @@ def main() -> int:
     force, results = foundation.run()
     results += window.run(force, foundation.demo_database())
     results += figures.run(force)
+    results += encryption.run(force)
+    results += ssda903.run()
+    results += reports.run(foundation.demo_database())
     print()
     for result in results:
         print(result.line())

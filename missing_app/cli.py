@@ -6,14 +6,13 @@ Exit status: 0 on success, 2 on bad input or arguments, 1 on anything else.
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from missing_app import __version__
+from missing_app import __version__, cli_903, cli_report, cli_safety, cli_users
 from missing_app.config import default_database
 from missing_app.core.errors import HomewardError, ValidationError
 
@@ -40,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
         "application.",
     )
     parser.add_argument("--db", metavar="PATH_OR_URL", help="database file or SQLAlchemy URL")
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="who signs in (default: your login name); the password comes from "
+        "MISSING_APP_PASSWORD or is asked for",
+    )
     parser.add_argument("--version", action="version", version=f"Homeward {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -54,11 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     episodes.add_argument("file", metavar="FILE.csv")
     episodes.add_argument("--homes", metavar="FILE.csv")
     episodes.add_argument("--placements", metavar="FILE.csv")
+    cli_903.add_import_parser(kinds)
     stats = commands.add_parser("stats", help="the figures of a period (METRICS.md)")
     stats.add_argument("--from", dest="first", type=_date, required=True, metavar="YYYY-MM-DD")
     stats.add_argument("--to", dest="last", type=_date, required=True, metavar="YYYY-MM-DD")
     stats.add_argument("--home", metavar="URN", help="one home's figures")
     stats.add_argument("--json", action="store_true", help="the figures as JSON")
+    cli_903.add_parsers(commands)
+    cli_safety.add_parsers(commands)
+    cli_users.add_parsers(commands)
+    cli_report.add_report_parser(commands)
     return parser
 
 
@@ -74,7 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "import": _import,
         "stats": _stats,
+        "validate": cli_903.run_validate,
+        "export": cli_903.run_export,
+        "backup": cli_users.with_key(cli_safety.run_backup),
+        "restore": cli_users.with_key(cli_safety.run_restore),
+        "encrypt": cli_users.run_encrypt,
+        "users": cli_users.run_users,
+        "report": cli_report.run_report,
     }
+    cli_users.begin(args.user, args.command)
     try:
         return handlers[args.command](args, target)
     except ValidationError as exc:
@@ -87,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped; nothing was saved by the unfinished step.", file=sys.stderr)
         return FAILURE
+    finally:
+        cli_users.finish()
 
 
 def _progress() -> Callable[[str, int, int], None] | None:
@@ -106,10 +126,12 @@ def _end_progress(progress: object) -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def _open(target: str) -> Database:
-    from missing_app.core.db import open_database
+def _open(target: str, *, exclusive: bool = False) -> Database:
+    """Open the database; commands that write hold its lock (`exclusive`, core/db/lock.py).
 
-    return open_database(target)
+    Signed in as --user first (a password only when it has accounts or is encrypted).
+    """
+    return cli_users.open_signed_in(target, exclusive=exclusive)
 
 
 def _demo(args: argparse.Namespace, target: str) -> int:
@@ -117,7 +139,11 @@ def _demo(args: argparse.Namespace, target: str) -> int:
 
     progress = _progress()
     summary = generate_demo(
-        _open(target), scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress
+        _open(target, exclusive=True),
+        scale=args.scale,
+        seed=args.seed,
+        as_of=args.as_of,
+        progress=progress,
     )
     _end_progress(progress)
     print(
@@ -131,14 +157,16 @@ def _demo(args: argparse.Namespace, target: str) -> int:
 def _import(args: argparse.Namespace, target: str) -> int:
     from missing_app.core.exchange.episodes_csv import ImportFailed, import_episodes
 
+    if args.kind == "903":
+        return cli_903.run_import(args, target)
     progress = _progress()
     try:
         report = import_episodes(
-            _open(target),
+            _open(target, exclusive=True),
             args.file,
             homes=args.homes,
             placements=args.placements,
-            username=getpass.getuser(),
+            username=cli_users.acting_user(),
             progress=progress,
         )
     except ImportFailed as exc:
@@ -160,6 +188,7 @@ def _stats(args: argparse.Namespace, target: str) -> int:
 
     from missing_app.core.errors import NotFound
     from missing_app.core.metrics import stats
+    from missing_app.core.security.access import require_report
     from missing_app.core.stats_table import stats_table
 
     if args.first > args.last:
@@ -168,6 +197,7 @@ def _stats(args: argparse.Namespace, target: str) -> int:
     db = _open(target)
     try:
         with db.session() as session:
+            require_report(session, cli_users.acting_actor(), args.home)
             figures = stats(session, args.first, args.last, args.home)
     except NotFound as exc:
         print(exc, file=sys.stderr)

@@ -1,0 +1,83 @@
+"""`missing-app backup --out FILE` and `missing-app restore FILE`.
+
+For an encrypted database the handlers need its key: they take a `KeyProvider` (the
+sign-in's), called with the path of the encrypted file to open. Without one, an encrypted
+file is refused with a message saying to sign in (exit status 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+KeyProvider = Callable[[Path], bytes]
+
+BAD_INPUT = 2
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backup = commands.add_parser(
+        "backup", help="copy the database to a file, safely even while Homeward is open"
+    )
+    backup.add_argument(
+        "--out", required=True, metavar="FILE", help="the backup file, or a folder to put it in"
+    )
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup (checked first; the old one is kept)"
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup to restore")
+
+
+def _database_file(target: str) -> Path | None:
+    from missing_app.core.db.engine import database_url, sqlite_file
+
+    path = sqlite_file(database_url(target))
+    if path is None:
+        print(f"{target}: backup and restore work on a database file.", file=sys.stderr)
+    return path
+
+
+def _key(path: Path, keys: KeyProvider | None) -> bytes | None:
+    """The key of `path` when it is encrypted and someone can provide it."""
+    from missing_app.core.db import is_encrypted
+
+    return keys(path) if keys is not None and is_encrypted(path) else None
+
+
+def run_backup(args: argparse.Namespace, target: str, keys: KeyProvider | None = None) -> int:
+    from missing_app.core.db.backup import backup_database
+    from missing_app.core.db.rotation import backup_name, keyring_of
+    from missing_app.core.times import utc_now
+
+    path = _database_file(target)
+    if path is None:
+        return BAD_INPUT
+    out = Path(args.out).expanduser()
+    if out.is_dir():
+        out = out / backup_name(path, utc_now())
+    key = _key(path, keys)
+    written = backup_database(path, out, key)
+    print(f"Backed up {path} to {written}.")
+    if keyring_of(written).exists():
+        print(f"It is encrypted: keep {keyring_of(written).name} with it (its keys).")
+    return 0
+
+
+def run_restore(args: argparse.Namespace, target: str, keys: KeyProvider | None = None) -> int:
+    from missing_app.core.db.restore import restore_database
+
+    path = _database_file(target)
+    if path is None:
+        return BAD_INPUT
+    backup = Path(args.file).expanduser()
+    if not backup.is_file():
+        print(f"{backup}: there is no such backup file.", file=sys.stderr)
+        return BAD_INPUT
+    restored = restore_database(backup, path, _key(backup, keys))
+    upgraded = " and upgraded to the current schema" if restored.upgraded else ""
+    print(f"Restored {restored.database} from {restored.backup}{upgraded}.")
+    if restored.kept is not None:
+        print(f"The database it replaced is kept as {restored.kept}.")
+    return 0
