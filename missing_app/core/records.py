@@ -405,7 +405,7 @@ class Records:
                     setattr(episode, name, parse(value))
                 except rules.CodeError as exc:
                     check.error(name, str(exc))
-        if episode.type is None:
+        if not episode.type:  # a blank type is cleared to None by _apply
             check.error("type", "choose the type: missing or absent")
         if episode.home_id is None or session.get(CareHome, episode.home_id) is None:
             check.error("home_id", "choose the home the child went missing from")
