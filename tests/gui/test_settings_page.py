@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from missing_app.config import SETTINGS
+from missing_app.config import SAFETY_SETTINGS, SETTINGS
 from missing_app.core.models import AuditEvent
 from missing_app.core.records import read_settings
 from missing_app.gui.context import AppContext
@@ -35,13 +35,14 @@ def test_each_setting_shows_its_value_default_and_source(qtbot: QtBot, context: 
     page = open_page(qtbot, context)
     assert [row.spec.key for row in page.rows] == [
         "repeat_threshold", "repeat_window_days", "rhi_window_hours", "unit_cost",
-        "demand_window_days",
+        "demand_window_days", "signin_attempts", "signin_lock_minutes", "idle_lock_minutes",
+        "retention_years",
     ]  # fmt: skip
-    for row, spec in zip(page.rows, SETTINGS, strict=True):
+    for row, spec in zip(page.rows, (*SETTINGS, *SAFETY_SETTINGS), strict=True):
         assert row.label.text() == spec.label
         assert row.source.text() == spec.source
         assert (row.editor.minimum(), row.editor.maximum()) == (spec.minimum, spec.maximum)
-    threshold, _, window, cost, _ = page.rows
+    threshold, _, window, cost, *_ = page.rows
     assert isinstance(threshold.editor, QSpinBox) and isinstance(cost.editor, QDoubleSpinBox)
     assert threshold.editor.text() == "3 episodes"
     assert threshold.default.text() == "Default: 3 episodes"

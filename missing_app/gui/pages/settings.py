@@ -1,5 +1,6 @@
 """The Settings page: the thresholds, the RHI window, the unit cost and the demand window,
-each with its default and where that default comes from. Every saved change is audited."""
+then sign-in, idle lock and retention, each with its default and where that default comes
+from. Every saved change is audited."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from missing_app.config import SETTINGS, SettingSpec
+from missing_app.config import SAFETY_SETTINGS, SETTINGS, SettingSpec
 from missing_app.core.errors import ValidationError
 from missing_app.gui.context import AppContext
 from missing_app.gui.pages.base import Page
@@ -122,10 +124,13 @@ class SettingsPage(Page):
             "figure, chart and report from the moment it is saved; the audit trail keeps who "
             "changed what, and when.",
         )
-        self.rows = [SettingRow(spec, self._edited) for spec in SETTINGS]
-        layout.addWidget(self._grid())
+        self.rows = [SettingRow(spec, self._edited) for spec in (*SETTINGS, *SAFETY_SETTINGS)]
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(self._grid())
+        layout.addWidget(area, 1)
         layout.addLayout(self._buttons())
-        layout.addStretch(1)
         save = QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
@@ -136,16 +141,28 @@ class SettingsPage(Page):
         grid.setContentsMargins(0, 8, 0, 0)
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(4)
-        for number, row in enumerate(self.rows):
-            top = number * 4
+        top = 0
+        for row in self.rows:
+            if row.spec is SAFETY_SETTINGS[0]:
+                grid.addWidget(self._group_heading(), top, 0, 1, 4)
+                top += 1
             grid.addWidget(row.label, top, 0, 1, 4)
             grid.addWidget(row.editor, top + 1, 0)
             grid.addWidget(row.default, top + 1, 1)
             grid.addWidget(row.restore, top + 1, 2)
             grid.addWidget(row.source, top + 2, 0, 1, 4)
             grid.addWidget(row.error, top + 3, 0, 1, 4)
+            top += 4
         grid.setColumnStretch(3, 1)
+        grid.setRowStretch(top, 1)
         return holder
+
+    @staticmethod
+    def _group_heading() -> QLabel:
+        heading = QLabel("Sign-in, idle lock and retention")
+        heading.setObjectName("sectionTitle")
+        heading.setContentsMargins(0, 16, 0, 4)
+        return heading
 
     def _buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
