@@ -9,11 +9,13 @@ from importlib import resources
 from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import select
 
 from missing_app.config import APP_NAME
 from missing_app.core.db import Database
-from missing_app.core.errors import HomewardError
+from missing_app.core.models import User
 from missing_app.core.records import Records
+from missing_app.core.security.access import Actor, resolve_actor
 from missing_app.gui.context import AppContext
 from missing_app.gui.tasks import WriteWorker
 
@@ -44,28 +46,41 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_context(db: Database, username: str | None = None) -> AppContext:
-    """The database, its one write worker and the user, as every page and form gets them."""
-    user = username or getpass.getuser()
-    return AppContext(db=db, worker=WriteWorker(Records(db, user)), username=user)
+def build_context(
+    db: Database, username: str | None = None, actor: Actor | None = None
+) -> AppContext:
+    """The database, its one write worker and who signed in, as every page and form gets them.
+
+    Without `actor` the user's role is read from the database (none when it has no accounts).
+    """
+    user = actor.username if actor is not None else username or getpass.getuser()
+    with db.session() as session:
+        who = actor or resolve_actor(session, user)
+        name = session.scalar(select(User.display_name).where(User.username == user))
+    context = AppContext(db=db, worker=WriteWorker(Records(db, user)), username=user)
+    context.actor, context.display_name = who, (name or "") if who.role else ""
+    return context
 
 
 def run_application(target: str) -> int:
-    """Open the database at `target` and show the main window until it is closed."""
-    from missing_app.core.db import open_database
+    """Sign in to the database at `target` (creating it encrypted on the first start) and
+    show the main window until it is closed."""
+    from missing_app.gui.daily_backup import DailyBackup
     from missing_app.gui.main_window import MainWindow
+    from missing_app.gui.opening import open_for_window
 
     app = create_application()
-    try:
-        db = open_database(target)
-    except HomewardError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+    signed = open_for_window(target)
+    if signed is None:
         return 1
     sys.excepthook = _report_unexpected
-    context = build_context(db)
+    context = build_context(signed.db, actor=signed.actor)
     window = MainWindow(context)
     window.show()
+    backup = DailyBackup(signed.db, window)
+    backup.start()
     code = app.exec()
     context.worker.stop()
-    db.close()
+    backup.wait()
+    signed.db.close()
     return code

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from missing_app.config import APP_NAME
 from missing_app.core.queries.search import ChildMatch, search_children
+from missing_app.core.security.access import Permission
 from missing_app.gui.context import AppContext
 from missing_app.gui.pages.base import ComingPage, Page
+from missing_app.gui.roles import apply_role, audit_view, guard_names
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +39,22 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("Homes", "missing_app.gui.pages.homes", "HomesPage"),
     ("Meetings & actions", "missing_app.gui.pages.meetings", "MeetingsPage"),
     ("Insights", "missing_app.gui.pages.insights", "InsightsPage"),
+    ("Reports", "missing_app.gui.pages.reports", "ReportsPage"),
+    ("Data quality", "missing_app.gui.pages.data_quality", "DataQualityPage"),
     ("Settings", "missing_app.gui.pages.settings", "SettingsPage"),
+    ("Retention", "missing_app.gui.pages.retention", "RetentionPage"),
+    ("Audit log", "missing_app.gui.pages.audit", "AuditPage"),
+    ("Users", "missing_app.gui.pages.users", "UsersPage"),
+    ("Backup & restore", "missing_app.gui.pages.backups", "BackupsPage"),
 )
-COMING = {
-    "Reports": "The monthly liaison pack: PDF, workbook and CSV.",
+# Pages for some roles only: the navigation shows them to those whose role allows this.
+PAGE_NEEDS = {
+    "Retention": Permission.ERASE,
+    "Audit log": Permission.AUDIT,
+    "Users": Permission.USERS,
+    "Backup & restore": Permission.BACKUP,
 }
+COMING: dict[str, str] = {}  # pages still to come: name -> what they will show
 CHILD_PAGE = ("missing_app.gui.pages.child", "ChildPage")
 HOME_PAGE = ("missing_app.gui.pages.home", "HomePage")
 
@@ -76,15 +89,18 @@ class ChildSearch(QLineEdit):
     def search(self, text: str) -> list[ChildMatch]:
         with self.context.db.session() as session:
             found = search_children(session, text)
+        if not self.context.names_visible:  # names hidden: found by reference only
+            found = [match for match in found if match.matched != "name"]
         self.matches = {self._label(match): match for match in found}
         self.model.setStringList(list(self.matches))
         if found:
             self.completer().complete()
         return found
 
-    @staticmethod
-    def _label(match: ChildMatch) -> str:
+    def _label(self, match: ChildMatch) -> str:
         extra = "" if match.matched in ("name", "reference") else f"  (police ref {match.matched})"
+        if not self.context.names_visible:  # an analyst without the grant: references only
+            return f"{match.local_ref}{extra}"
         return f"{match.name} · {match.local_ref}{extra}"
 
     def _picked(self, label: str) -> None:
@@ -116,6 +132,8 @@ class MainWindow(QMainWindow):
         self._layout()
         self._shortcuts()
         self._status()
+        self.idle_lock = self._idle_lock()
+        self.name_guard = guard_names(self, context)
         context.worker.changed.connect(self.records_changed)
         self.nav.currentTextChanged.connect(self.show_page)
         self.nav.setCurrentRow(0)
@@ -125,8 +143,9 @@ class MainWindow(QMainWindow):
             self.nav.addItem(QListWidgetItem(name))
         self.nav.addItem(QListWidgetItem(""))  # a gap between daily work and the figures
         self.nav.item(self.nav.count() - 1).setFlags(Qt.ItemFlag.NoItemFlags)
-        for name in ("Insights", "Reports", "Settings"):
+        for name in ("Insights", "Reports", "Data quality", "Settings"):
             self.nav.addItem(QListWidgetItem(name))
+        self._guarded_pages()
         self.nav.setFixedWidth(190)
         top = QHBoxLayout()
         title = QLabel(APP_NAME)
@@ -144,6 +163,15 @@ class MainWindow(QMainWindow):
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
 
+    def _guarded_pages(self) -> None:
+        """Retention, the audit log, users and backups: only for the roles they serve."""
+        allowed = [name for name, need in PAGE_NEEDS.items() if self.context.may(need)]
+        if allowed:
+            self.nav.addItem(QListWidgetItem(""))  # a gap before the safeguards
+            self.nav.item(self.nav.count() - 1).setFlags(Qt.ItemFlag.NoItemFlags)
+        for name in allowed:
+            self.nav.addItem(QListWidgetItem(name))
+
     def _shortcuts(self) -> None:
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.record_missing)
@@ -152,12 +180,29 @@ class MainWindow(QMainWindow):
     def _status(self) -> None:
         db = self.context.db
         where = db.path.name if db.path is not None else db.url
-        self.status_text = QLabel(f"Database: {where}   ·   Signed in as {self.context.username}")
+        where += " (encrypted)" if db.encrypted else ""
+        who = self.context.username
+        if self.context.has_accounts:
+            from missing_app.gui.idle_lock import signed_in_label
+
+            who = f"{signed_in_label(self.context)}, user {who}"
+        self.status_text = QLabel(f"Database: {where}   ·   Signed in as {who}")
         self.status_text.setToolTip(str(db.path or db.url))
         self.busy = QLabel("")
         self.statusBar().addWidget(self.status_text, 1)
         self.statusBar().addPermanentWidget(self.busy)
         self.context.worker.busy.connect(lambda on: self.busy.setText("Saving…" if on else ""))
+
+    def _idle_lock(self) -> Any:
+        """The idle lock, with Lock now (Ctrl+L): only when someone signed in with a password."""
+        if not self.context.has_accounts:
+            return None
+        from missing_app.gui.idle_lock import LOCK_KEY, IdleLock
+
+        lock = IdleLock(self, self.context)
+        action = self.menuBar().addMenu("&Account").addAction("&Lock now", lock.lock)
+        action.setShortcut(LOCK_KEY)  # the lock watches for it too, so it works from forms
+        return lock
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -173,6 +218,7 @@ class MainWindow(QMainWindow):
                 made = _load(*spec)(self.context)
             else:
                 made = ComingPage(self.context, name, COMING.get(name, ""))
+            apply_role(made, self.context)
             self.pages[name] = made
             self.stack.addWidget(made)
         return self.pages[name]
@@ -192,6 +238,7 @@ class MainWindow(QMainWindow):
     def _detail(self, key: str, spec: tuple[str, str], record_id: int) -> Page:
         old = self.pages.pop(key, None)
         page = _load(*spec)(self.context, record_id)
+        apply_role(page, self.context)
         self.pages[key] = page
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
@@ -215,6 +262,7 @@ class MainWindow(QMainWindow):
             episode = session.get(MissingEpisode, episode_id)
             child_id = None if episode is None else episode.child_id
         if child_id is not None:
+            audit_view(self.context, "missing_episodes", episode_id)
             page: Any = self._detail("child", CHILD_PAGE, child_id)
             if hasattr(page, "select_episode"):
                 page.select_episode(episode_id)
@@ -227,11 +275,15 @@ class MainWindow(QMainWindow):
     def record_missing(self, child_id: int | None = None) -> None:
         from missing_app.gui.dialogs.episode import RecordMissingDialog
 
+        if not self.context.may(Permission.WRITE):
+            return
         self._open_form(RecordMissingDialog(self.context, child_id=child_id, parent=self))
 
     def record_return(self, episode_id: int | None = None) -> None:
         from missing_app.gui.dialogs.episode import RecordReturnDialog
 
+        if not self.context.may(Permission.WRITE):
+            return
         self._open_form(RecordReturnDialog(self.context, episode_id=episode_id, parent=self))
 
     def _open_form(self, form: QWidget) -> None:

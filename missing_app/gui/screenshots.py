@@ -24,6 +24,8 @@ from missing_app.core.models import Child, MissingEpisode, Placement
 from missing_app.core.times import local_midnight
 from missing_app.gui.app import build_context, create_application
 from missing_app.gui.main_window import MainWindow
+from missing_app.gui.screenshots_safeguards import take_safeguards
+from missing_app.gui.screenshots_signin import take_signin
 
 AS_OF = date(2025, 11, 15)
 SIZE = (1280, 800)
@@ -89,8 +91,13 @@ def take(out: Path) -> list[Path]:
         taken.append(_form(app, window, out))
         taken.append(_insights(app, window, out))
         window.resize(*SIZE)
+        taken.append(_reports(app, window, out, home_id))
         window.show_page("Settings")
         taken.append(_shoot(app, window, out / "settings.png"))
+        taken.append(_data_quality(app, window, out))  # it changes a record
+        # Last: these add records and accounts (the window's user becomes the administrator).
+        taken.extend(take_safeguards(app, window, out, lambda shown, to: _shoot(app, shown, to)))
+        taken.extend(take_signin(app, window, out, lambda shown, to: _shoot(app, shown, to)))
         context.worker.stop()
         window.close()
         db.close()
@@ -114,6 +121,50 @@ def _insights(app: QApplication, window: MainWindow, out: Path) -> Path:
     page: Any = window.current_page()
     _wait_for(app, lambda: page.charts is not None and not page.reader.waiting)
     return _shoot(app, window, out / "insights.png")
+
+
+def _reports(app: QApplication, window: MainWindow, out: Path, home_id: int) -> Path:
+    """The Reports page: the busiest home's pack for the last whole month, a reason given."""
+    window.show_page("Reports")
+    page: Any = window.current_page()
+    _wait_for(app, lambda: page.access is not None)
+    index = next(
+        i for i in range(page.home.count()) if getattr(page.home.itemData(i), "id", None) == home_id
+    )
+    page.home.setCurrentIndex(index)
+    page.load()
+    _wait_for(app, lambda: page.preview is not None and page.preview.choice.home is not None)
+    page.why.setText(f"November liaison meeting, {page.preview.choice.home.name}")
+    return _shoot(app, window, out / "reports.png")
+
+
+def _data_quality(app: QApplication, window: MainWindow, out: Path) -> Path:
+    """The Data quality page after a common slip: a missing child's placement ended while
+    the episode is still open (the demo's own records pass every check)."""
+    from missing_app.core.records import Records
+
+    db = window.context.db
+    with db.session() as session:
+        episode = session.execute(
+            select(MissingEpisode.child_id, MissingEpisode.home_id)
+            .where(MissingEpisode.returned_at.is_(None))
+            .order_by(MissingEpisode.last_seen_at.desc())
+            .limit(1)
+        ).one()
+        placement_id = session.execute(
+            select(Placement.id).where(
+                Placement.child_id == episode.child_id,
+                Placement.home_id == episode.home_id,
+                Placement.end.is_(None),
+            )
+        ).scalar_one()
+    Records(db, window.context.username, window.context.now).update_placement(
+        placement_id, end=AS_OF
+    )
+    window.show_page("Data quality")
+    page: Any = window.current_page()
+    _wait_for(app, lambda: page.report is not None and not page.reader.waiting)
+    return _shoot(app, window, out / "data_quality.png")
 
 
 def _form(app: QApplication, window: MainWindow, out: Path) -> Path:

@@ -118,7 +118,7 @@ def audit_listing(chosen: AuditFilter = AuditFilter()) -> Listing:
             "entity": AuditEvent.entity,
         },
         tiebreak=AuditEvent.id,
-        indexed=frozenset({"at"}),
+        indexed=frozenset({"at", "username"}),  # both have an index (ids are its rowids)
     )
 
 

@@ -29,10 +29,13 @@ from missing_app.core.queries.children import (
     RhiThemes,
     child_details,
 )
+from missing_app.core.security.access import Permission, require_child
+from missing_app.core.security.errors import PermissionDenied
 from missing_app.core.times import age_on, local, local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.format import day, risk, span, words
 from missing_app.gui.pages.base import Page
+from missing_app.gui.roles import audit_view
 from missing_app.gui.widgets.photo import PhotoView
 from missing_app.gui.widgets.tables import RowsTable, table_item
 from missing_app.gui.widgets.timeline import Band, EpisodeTimeline, Mark, risk_colour
@@ -132,6 +135,8 @@ class ChildPage(Page):
         self.scroll.setWidget(self._body())
         outer.addWidget(self.scroll, 1)
         self.refresh()
+        if self.details is not None:
+            audit_view(context, "children", child_id)
 
     # Building ---------------------------------------------------------------------------
 
@@ -239,14 +244,13 @@ class ChildPage(Page):
     def refresh(self) -> None:
         try:
             with self.context.db.session() as session:
+                require_child(session, self.context.who, Permission.READ, self.child_id)
                 details = child_details(session, self.child_id)
-        except NotFound:
-            self.details = None
-            self.name_label.setText("Child not found")
-            self.facts.setText("This child is no longer in the records.")
+        except (NotFound, PermissionDenied) as exc:
+            self._not_shown(exc)
             return
         self.details = details
-        self.title = details.child.display_name
+        self.title = self._name(details.child)
         self._show_child(details)
         self._show_profile(details)
         self._show_placements(details)
@@ -256,12 +260,27 @@ class ChildPage(Page):
         if self.selected_episode is not None:
             self.select_episode(self.selected_episode)
 
+    def _not_shown(self, error: Exception) -> None:
+        """A child gone from the records, or not the user's to see."""
+        self.details = None
+        gone = isinstance(error, NotFound)
+        self.name_label.setText("Child not found" if gone else "Not one of your children")
+        self.facts.setText("This child is no longer in the records." if gone else str(error))
+        for part in (self.scroll, self.flags, self.missing_banner):
+            part.hide()
+        for button in self.findChildren(QPushButton):
+            button.setEnabled(False)
+
+    def _name(self, child: Child) -> str:
+        """The child's name, or only their reference for those who may not see names."""
+        return child.display_name if self.context.names_visible else f"Child {child.local_ref}"
+
     def today(self) -> date:
         return local_date(self.context.now())
 
     def _show_child(self, details: ChildDetails) -> None:
         child, today = details.child, self.today()
-        self.name_label.setText(child.display_name)
+        self.name_label.setText(self._name(child))
         age = age_on(child.dob, today)
         parts = [f"Ref {child.local_ref}", f"{age} years old (born {day(child.dob)})"]
         current = [p for p in details.placements if p.start <= today and (p.end or DAY_MAX) > today]
@@ -312,7 +331,8 @@ class ChildPage(Page):
         self.review.setText(("⚠ " if level != "ok" else "") + text)
         self.review.setProperty("level", level)
         self.review.setStyleSheet(f"QLabel {{ {NOTE_STYLES[level]} padding: 4px 6px; }}")
-        self.photo.set_photo(None if profile is None else profile.photo)
+        shown = profile is not None and self.context.names_visible  # a photo names them too
+        self.photo.set_photo(profile.photo if shown and profile is not None else None)
         for key, label in self.profile_values.items():
             value = None if profile is None else getattr(profile, key)
             label.setText(value or "Not recorded")
@@ -471,6 +491,9 @@ class ChildPage(Page):
             self.context.navigator.record_return(open_episode.id)
 
     def _open(self, dialog: QDialog) -> None:
+        if not self.context.may(Permission.WRITE):  # the forms change records
+            dialog.deleteLater()
+            return
         self.dialog = dialog
         dialog.open()
 
