@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from missing_app import __version__, cli_903, cli_report, cli_safety, cli_users
 from missing_app.config import default_database
@@ -155,20 +155,31 @@ def _demo(args: argparse.Namespace, target: str) -> int:
 
 
 def _import(args: argparse.Namespace, target: str) -> int:
-    from missing_app.core.exchange.episodes_csv import ImportFailed, import_episodes
+    from missing_app.core.exchange.episodes_csv import import_episodes
 
     if args.kind == "903":
         return cli_903.run_import(args, target)
-    progress = _progress()
-    try:
-        report = import_episodes(
-            _open(target, exclusive=True),
+    db = _open(target, exclusive=True)
+    return run_import_reporting(
+        args.file,
+        lambda progress: import_episodes(
+            db,
             args.file,
             homes=args.homes,
             placements=args.placements,
             username=cli_users.acting_user(),
             progress=progress,
-        )
+        ),
+    )
+
+
+def run_import_reporting(what: str, run: Callable[[Any], Any]) -> int:
+    """Run an import with progress; print its problems (exit 2) or warnings and summary."""
+    from missing_app.core.exchange.episodes_csv import ImportFailed
+
+    progress = _progress()
+    try:
+        report = run(progress)
     except ImportFailed as exc:
         _end_progress(progress)
         for problem in exc.problems:
@@ -179,7 +190,7 @@ def _import(args: argparse.Namespace, target: str) -> int:
     _end_progress(progress)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
-    print(f"Imported {args.file}: {report.summary()}.")
+    print(f"Imported {what}: {report.summary()}.")
     return 0
 
 

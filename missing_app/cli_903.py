@@ -62,26 +62,16 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run_import(args: argparse.Namespace, target: str) -> int:
     from missing_app import cli_users
-    from missing_app.cli import _end_progress, _open, _progress
-    from missing_app.core.exchange.episodes_csv import ImportFailed
+    from missing_app.cli import _open, run_import_reporting
     from missing_app.core.exchange.ssda903.importer import import_903
 
     db = _open(target, exclusive=True)
-    progress = _progress()
-    try:
-        report = import_903(db, args.files, username=cli_users.acting_user(), progress=progress)
-    except ImportFailed as exc:
-        _end_progress(progress)
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        errors = sum(1 for problem in exc.problems if problem.is_error)
-        print(f"Nothing was imported: {errors:,} error(s) to correct.", file=sys.stderr)
-        return BAD_INPUT
-    _end_progress(progress)
-    for warning in report.warnings:
-        print(warning, file=sys.stderr)
-    print(f"Imported {', '.join(args.files)}: {report.summary()}.")
-    return 0
+    return run_import_reporting(
+        ", ".join(args.files),
+        lambda progress: import_903(
+            db, args.files, username=cli_users.acting_user(), progress=progress
+        ),
+    )
 
 
 def run_validate(args: argparse.Namespace, target: str) -> int:
