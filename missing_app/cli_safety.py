@@ -24,10 +24,12 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     backup.add_argument(
         "--out", required=True, metavar="FILE", help="the backup file, or a folder to put it in"
     )
+    backup.add_argument("--why", metavar="TEXT", help="the reason, for the audit log")
     restore = commands.add_parser(
         "restore", help="replace the database with a backup (checked first; the old one is kept)"
     )
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
+    restore.add_argument("--why", metavar="TEXT", help="the reason, for the audit log")
 
 
 def _database_file(target: str) -> Path | None:
@@ -47,7 +49,9 @@ def _key(path: Path, keys: KeyProvider | None) -> bytes | None:
 
 
 def run_backup(args: argparse.Namespace, target: str, keys: KeyProvider | None = None) -> int:
-    from missing_app.core.db.backup import backup_database
+    """Back the database up, audited in it (who, the file, `--why`)."""
+    from missing_app.cli_users import acting_user
+    from missing_app.core.backups import backup_file
     from missing_app.core.db.rotation import backup_name, keyring_of
     from missing_app.core.times import utc_now
 
@@ -58,7 +62,7 @@ def run_backup(args: argparse.Namespace, target: str, keys: KeyProvider | None =
     if out.is_dir():
         out = out / backup_name(path, utc_now())
     key = _key(path, keys)
-    written = backup_database(path, out, key)
+    written = backup_file(path, out, acting_user(), key, why=getattr(args, "why", None))
     print(f"Backed up {path} to {written}.")
     if keyring_of(written).exists():
         print(f"It is encrypted: keep {keyring_of(written).name} with it (its keys).")
@@ -66,7 +70,9 @@ def run_backup(args: argparse.Namespace, target: str, keys: KeyProvider | None =
 
 
 def run_restore(args: argparse.Namespace, target: str, keys: KeyProvider | None = None) -> int:
-    from missing_app.core.db.restore import restore_database
+    """Restore a backup, audited in the restored database (who, the file, `--why`)."""
+    from missing_app.cli_users import acting_user
+    from missing_app.core.backups import restore_backup
 
     path = _database_file(target)
     if path is None:
@@ -75,7 +81,8 @@ def run_restore(args: argparse.Namespace, target: str, keys: KeyProvider | None 
     if not backup.is_file():
         print(f"{backup}: there is no such backup file.", file=sys.stderr)
         return BAD_INPUT
-    restored = restore_database(backup, path, _key(backup, keys))
+    why = getattr(args, "why", None)
+    restored = restore_backup(backup, path, acting_user(), _key(backup, keys), why=why)
     upgraded = " and upgraded to the current schema" if restored.upgraded else ""
     print(f"Restored {restored.database} from {restored.backup}{upgraded}.")
     if restored.kept is not None:

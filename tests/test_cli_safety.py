@@ -11,10 +11,10 @@ import pytest
 
 from missing_app.cli import main
 from missing_app.cli_safety import run_backup, run_restore
-from missing_app.core.db import DatabaseLocked, is_encrypted, open_database
+from missing_app.core.db import DatabaseLocked, cipher, is_encrypted, open_database
 from missing_app.core.records import Records
 from tests.conftest import write_csv
-from tests.core.safety_world import digest, small_world
+from tests.core.safety_world import Digest, digest, small_world
 from tests.core.test_backup_restore import damage
 
 KEY = bytes(range(32))
@@ -29,6 +29,24 @@ def database(tmp_path: Path) -> Path:
     return path
 
 
+def records(path: Path, key: bytes | None = None) -> Digest:
+    """The digest of every table but the audit log (a backup or restore adds to it)."""
+    return {table: rows for table, rows in digest(path, key).items() if table != "audit_events"}
+
+
+def audited(path: Path, key: bytes | None = None) -> list[tuple[str, str, str, str | None]]:
+    """The backups and restores in the database's audit log: (who, action, file, why)."""
+    connection = cipher.connect(path, key)
+    try:
+        rows = connection.execute(
+            "SELECT username, action, json_extract(after, '$.file'), why FROM audit_events "
+            "WHERE entity = 'database' AND action IN ('backup', 'restore') ORDER BY id"
+        ).fetchall()
+    finally:
+        connection.close()
+    return [tuple(row) for row in rows]
+
+
 def homes(path: Path) -> list[str]:
     with closing(sqlite3.connect(path)) as connection:
         return [row[0] for row in connection.execute("SELECT urn FROM care_homes ORDER BY urn")]
@@ -38,18 +56,22 @@ def test_backup_then_restore_brings_the_records_back(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "monday.sqlite"
-    assert main(["--db", str(database), "backup", "--out", str(out)]) == 0
+    assert main(["--db", str(database), "--user", "ann", "backup", "--out", str(out)]) == 0
     assert capsys.readouterr().out == f"Backed up {database} to {out}.\n"
-    before = digest(database)
+    assert audited(database) == [("ann", "backup", str(out), None)]
+    assert audited(out) == []  # the row is written once the copy is in place
+    before = records(database)
     db = open_database(str(database))
     Records(db, "pcso.jones").create_home("SC999999", "Added after the backup")
     db.close()
     assert "SC999999" in homes(database)
-    assert main(["--db", str(database), "restore", str(out)]) == 0
+    restore = ["restore", str(out), "--why", "laptop disk failed"]
+    assert main(["--db", str(database), "--user", "bob", *restore]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"Restored {database} from {out}."
     assert printed[1].startswith(f"The database it replaced is kept as {database}.before-restore-")
-    assert digest(database) == before
+    assert records(database) == before
+    assert audited(database) == [("bob", "restore", str(out), "laptop disk failed")]
     kept = Path(printed[1].removeprefix("The database it replaced is kept as ").rstrip("."))
     assert "SC999999" in homes(kept)
 
@@ -62,7 +84,8 @@ def test_backup_into_a_folder_names_the_file(
     assert main(["--db", str(database), "backup", "--out", str(folder)]) == 0
     (written,) = folder.iterdir()
     assert written.name.startswith("homeward-") and written.suffix == ".sqlite"
-    assert digest(written) == digest(database)
+    assert records(written) == records(database)
+    assert [row[1:3] for row in audited(database)] == [("backup", str(written))]
     assert str(written) in capsys.readouterr().out
 
 
@@ -115,7 +138,8 @@ def test_with_the_sign_in_s_key_an_encrypted_backup_and_restore_work(
     assert is_encrypted(out) and asked == [path]
     assert run_restore(argparse.Namespace(file=str(out)), str(path), keys) == 0
     assert asked == [path, out]
-    assert digest(path, KEY) == digest(out, KEY)
+    assert records(path, KEY) == records(out, KEY)
+    assert [row[1:3] for row in audited(path, KEY)] == [("restore", str(out))]
     capsys.readouterr()
 
 

@@ -30,6 +30,7 @@ from missing_app.core.charts import (
 )
 from missing_app.core.charts_practice import demand_chart, demand_run_chart, scorecard_chart
 from missing_app.core.metrics import Settings
+from missing_app.core.security.access import Actor
 from missing_app.core.times import local_day_range
 
 if TYPE_CHECKING:
@@ -91,9 +92,16 @@ def _query_conditions(query: EpisodeQuery) -> tuple[list[str], dict[str, Any]]:
     return conditions, params
 
 
-def episode_ids(session: Session, query: EpisodeQuery, limit: int | None = None) -> list[int]:
-    """The ids of the episodes `query` describes, oldest first."""
+def episode_ids(
+    session: Session, query: EpisodeQuery, limit: int | None = None, actor: Actor | None = None
+) -> list[int]:
+    """The ids of the episodes `query` describes at the actor's homes (None: all), oldest
+    first."""
     conditions, params = _query_conditions(query)
+    scope = None if actor is None else actor.home_scope
+    if scope is not None:
+        conditions.append("e.home_id IN (SELECT value FROM json_each(:actor_homes))")
+        params["actor_homes"] = json.dumps(sorted(scope))
     column = "e.returned_at" if query.by_return else "e.last_seen_at"
     where = " AND ".join(conditions)
     sql = f"SELECT e.id FROM missing_episodes e WHERE {where} ORDER BY {column}, e.id"

@@ -88,7 +88,7 @@ class ChildSearch(QLineEdit):
 
     def search(self, text: str) -> list[ChildMatch]:
         with self.context.db.session() as session:
-            found = search_children(session, text)
+            found = search_children(session, text, actor=self.context.who)
         if not self.context.names_visible:  # names hidden: found by reference only
             found = [match for match in found if match.matched != "name"]
         self.matches = {self._label(match): match for match in found}

@@ -4,19 +4,22 @@ one restored, the window then starting again on it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from missing_app.core.db import Database, is_encrypted, open_database
 from missing_app.core.db.restore import restore_database
 from missing_app.core.db.rotation import backup_folder, keyring_of
-from missing_app.core.models import CareHome
+from missing_app.core.models import AuditEvent, CareHome
 from missing_app.core.records import Records
 from missing_app.core.security.encryption import create_encrypted_database
 from missing_app.core.security.signin import sign_in
@@ -24,7 +27,7 @@ from missing_app.gui.context import AppContext
 from missing_app.gui.long_task import Cancelled, LongTask, Progress
 from missing_app.gui.pages import backups as backups_module
 from missing_app.gui.pages.backups import BackupsPage, kind_text, size_text
-from tests.core.safety_world import digest, small_world
+from tests.core.safety_world import Digest, digest, small_world
 from tests.gui.accounts import context_as
 from tests.security_helpers import PASSWORD, build_world
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, for the role test
@@ -39,6 +42,23 @@ def page(qtbot: QtBot, context: AppContext, records: Records) -> BackupsPage:
     qtbot.addWidget(made)
     made.show()
     return made
+
+
+def records_of(path: Path) -> Digest:
+    """The digest of every table but the audit log (a backup or restore adds to it)."""
+    return {table: rows for table, rows in digest(path).items() if table != "audit_events"}
+
+
+def audited(db: Database) -> list[tuple[str, str, str, str]]:
+    """The backups and restores in the database's audit log: (who, action, file, when)."""
+    with db.session() as session:
+        query = select(AuditEvent).where(
+            AuditEvent.entity == "database", AuditEvent.action.in_(("backup", "restore"))
+        )
+        return [
+            (e.username, e.action, json.loads(e.after or "{}")["file"], f"{e.at:%Y-%m-%d %H:%M:%S}")
+            for e in session.scalars(query.order_by(AuditEvent.id))
+        ]
 
 
 def settle(qtbot: QtBot, page: BackupsPage) -> None:
@@ -73,7 +93,8 @@ def test_back_up_now_writes_a_backup_the_core_verifies(
     assert sorted(p.name for p in written.parent.iterdir()) == [written.name]  # nothing partial
     checked = restore_database(written, tmp_path / "check" / "homeward.sqlite")
     assert not checked.upgraded
-    assert digest(checked.database) == digest(db.path)
+    assert records_of(checked.database) == records_of(db.path)
+    assert audited(db) == [("pcso.jones", "backup", str(written), "2025-11-15 12:00:00")]
     assert page.table.rowCount() == 1
     assert page.table.item(0, 0).text() == "Sat 15/11/2025 12:00"
     assert page.table.item(0, 1).text() == "Made by hand"
@@ -84,16 +105,16 @@ def test_a_backup_stopped_half_way_leaves_nothing_behind(
     qtbot: QtBot, page: BackupsPage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = threading.Event()  # the copy's first step waits until Stop is clicked
-    real = backups_module.backup_database
+    real = backups_module.take_backup
 
-    def held(db: Database, out: Path, progress: Progress) -> Path:
+    def held(db: Database, out: Path, username: str, progress: Progress, **audit: Any) -> Path:
         def step(done: int, total: int) -> None:
             gate.wait(10)
             progress(done, total)
 
-        return real(db, out, progress=step)
+        return real(db, out, username, progress=step, **audit)
 
-    monkeypatch.setattr(backups_module, "backup_database", held)
+    monkeypatch.setattr(backups_module, "take_backup", held)
     page.backup_button.click()
     assert page.cancel_button.isVisible() and not page.backup_button.isEnabled()
     page.cancel_button.click()
@@ -101,6 +122,7 @@ def test_a_backup_stopped_half_way_leaves_nothing_behind(
     settle(qtbot, page)
     assert page.note.text() == "The backup was stopped; nothing was kept."
     assert page.backups == []
+    assert audited(page.context.db) == []  # nothing kept, nothing audited
     folder = backup_folder(page.context.db.path.resolve())  # type: ignore[union-attr]
     assert not folder.exists() or list(folder.iterdir()) == []
     assert page.backup_button.isEnabled()
@@ -177,6 +199,13 @@ def test_a_good_backup_is_restored_and_homeward_starts_again_on_it(
     finally:
         reopened.close()
     assert urns == ["SC100000", "SC100001"]
+    reopened = open_database(str(path))
+    try:  # the restore is in the restored database's log; the backup it came from is not
+        assert [row[:3] for row in audited(reopened)] == [
+            ("pcso.jones", "restore", str(page.backups[0].path))
+        ]
+    finally:
+        reopened.close()
     kept = list(path.parent.glob("homeward.sqlite.before-restore-*"))
     assert len(kept) == 1 and "SC999999" in {
         row[0] for row in sqlite3.connect(kept[0]).execute("SELECT urn FROM care_homes")

@@ -38,6 +38,7 @@ from missing_app.core.models import (
     ReturnInterview,
 )
 from missing_app.core.queries.paging import Listing
+from missing_app.core.security.access import Actor, restrict_to_children
 from missing_app.core.times import local_date
 
 # Columns of a row, after its id: what the Children table shows.
@@ -123,13 +124,15 @@ def _columns(now: datetime) -> dict[str, SQLColumnExpression[Any]]:
     }
 
 
-def children_listing(where: ChildFilter, now: datetime) -> Listing:
-    """The Children table: every child matching `where`, figures as of `now`."""
+def children_listing(where: ChildFilter, now: datetime, actor: Actor | None = None) -> Listing:
+    """The Children table: every child matching `where` of the actor's homes (None: all),
+    figures as of `now`."""
     columns = {key: label(key, column) for key, column in _columns(now).items()}
     assert tuple(columns) == CHILD_COLUMNS
     query = select(Child.id, *columns.values())
     for condition in _conditions(where, local_date(now)):
         query = query.where(condition)
+    query = restrict_to_children(query, Child.id, actor)
     return Listing(query, dict(columns), Child.id)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 
 from missing_app.core.models import CareHome, Child, MissingEpisode
 from missing_app.core.queries.paging import Listing
+from missing_app.core.security.access import Actor, restrict_to_homes
 from missing_app.core.times import local_day_range
 
 # Columns of a row, after its id: what the Episodes table shows.
@@ -32,7 +33,8 @@ class EpisodeFilter:
     open_only: bool = False
 
 
-def episode_listing(where: EpisodeFilter = EpisodeFilter()) -> Listing:
+def episode_listing(where: EpisodeFilter = EpisodeFilter(), actor: Actor | None = None) -> Listing:
+    """The Episodes table: every episode matching `where` at the actor's homes (None: all)."""
     episode, child, home = MissingEpisode, Child, CareHome
     name = func.trim(func.coalesce(child.first_name, "") + " " + func.coalesce(child.last_name, ""))
     hours = case(
@@ -61,12 +63,14 @@ def episode_listing(where: EpisodeFilter = EpisodeFilter()) -> Listing:
         .join(home, home.id == episode.home_id)
         .where(*conditions)
     )
+    query = restrict_to_homes(query, episode.home_id, actor)
     # Every episode has its child and its home: those joins change no count, and a sort
     # needs only the one its column comes from.
     counted = select(func.count()).select_from(episode).where(*conditions)
+    counted = restrict_to_homes(counted, episode.home_id, actor)
 
     def ids_for(key: str) -> Select[Any]:
-        ids = select(episode.id).where(*conditions)
+        ids = restrict_to_homes(select(episode.id).where(*conditions), episode.home_id, actor)
         if key in ("child", "child_ref"):
             ids = ids.join(child, child.id == episode.child_id)
         elif key == "home":

@@ -26,6 +26,7 @@ from missing_app.core.models import (
 )
 from missing_app.core.queries.meetings import ActionRow, action_rows, action_select, open_first
 from missing_app.core.queries.paging import Listing
+from missing_app.core.security.access import Actor, Permission, require_homes, restrict_to_homes
 from missing_app.core.times import local_date
 
 OTHER_COUNCILS = "Other"  # the council filter's choice for homes outside the five
@@ -69,8 +70,8 @@ def placed_on(day: date) -> ColumnElement[bool]:
     return and_(Placement.start <= day, or_(Placement.end.is_(None), Placement.end > day))
 
 
-def home_listing(where: HomeFilter, now: datetime) -> Listing:
-    """Every home matching `where`, with its figures as of `now`."""
+def home_listing(where: HomeFilter, now: datetime, actor: Actor | None = None) -> Listing:
+    """Every home matching `where` of the actor's (None: all), with its figures as of `now`."""
     home = CareHome
     today = local_date(now)
     placed = (
@@ -105,6 +106,7 @@ def home_listing(where: HomeFilter, now: datetime) -> Listing:
     assert tuple(columns) == HOME_COLUMNS
     query = select(home.id, *(column.label(key) for key, column in columns.items()))
     query = _filtered(query.outerjoin(User, User.id == home.pcso_id), where)
+    query = restrict_to_homes(query, home.id, actor)
     return Listing(query, columns, home.id)
 
 
@@ -218,9 +220,12 @@ class HomeDetails:
 
 
 def home_details(
-    session: Session, home_id: int, now: datetime, limit: int = 50
+    session: Session, home_id: int, now: datetime, limit: int = 50, actor: Actor | None = None
 ) -> HomeDetails | None:
-    """The home's page as of `now`; None when there is no such home."""
+    """The home's page as of `now`; None when there is no such home. PermissionDenied when
+    it is not one of the actor's homes (None: every home is)."""
+    if actor is not None:
+        require_homes(session, actor, Permission.READ, [home_id])
     home = _summary(session, home_id)
     if home is None:
         return None

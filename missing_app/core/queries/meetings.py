@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from missing_app.core.models import Action, CareHome, LiaisonMeeting
 from missing_app.core.queries.paging import Listing
+from missing_app.core.security.access import Actor, restrict_to_homes
 
 ActionStatus = Literal["open", "done", "all"]
 ACTION_STATUSES: tuple[ActionStatus, ...] = ("open", "done", "all")
@@ -105,8 +106,9 @@ def action_status(today: date) -> ColumnElement[str]:
     )
 
 
-def action_listing(where: ActionFilter, today: date) -> Listing:
-    """The actions table; sorting by status puts open first, then by due date."""
+def action_listing(where: ActionFilter, today: date, actor: Actor | None = None) -> Listing:
+    """The actions table (the actor's homes'; None: all); sorting by status puts open
+    first, then by due date."""
     columns: dict[str, Any] = {
         "status": action_status(today),
         "due_on": Action.due_on,
@@ -128,6 +130,7 @@ def action_listing(where: ActionFilter, today: date) -> Listing:
         query = query.where(Action.done_on.is_(None))
     elif where.status == "done":
         query = query.where(Action.done_on.is_not(None))
+    query = restrict_to_homes(query, LiaisonMeeting.home_id, actor)
     # One sortable expression: "0" or "1" for open or done, then the due date.
     done = case((Action.done_on.is_(None), literal("0")), else_=literal("1"))
     due = func.coalesce(Action.due_on, NO_DUE_DATE)
@@ -135,8 +138,9 @@ def action_listing(where: ActionFilter, today: date) -> Listing:
     return Listing(query, sortable, Action.id)
 
 
-def meeting_listing(home_id: int | None = None) -> Listing:
-    """Every meeting (or one home's), with how many actions it agreed and how many are open."""
+def meeting_listing(home_id: int | None = None, actor: Actor | None = None) -> Listing:
+    """Every meeting (or one home's) with the actor's homes (None: all), with how many
+    actions it agreed and how many are open."""
     actions = select(func.count()).where(Action.meeting_id == LiaisonMeeting.id).scalar_subquery()
     still_open = (
         select(func.count())
@@ -156,4 +160,5 @@ def meeting_listing(home_id: int | None = None) -> Listing:
     )
     if home_id is not None:
         query = query.where(LiaisonMeeting.home_id == home_id)
+    query = restrict_to_homes(query, LiaisonMeeting.home_id, actor)
     return Listing(query, columns, LiaisonMeeting.id)

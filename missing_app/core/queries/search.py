@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from missing_app.core.models import Child, MissingEpisode
+from missing_app.core.security.access import Actor, restrict_to_children
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,11 @@ class ChildMatch:
     matched: str  # what matched: "name", "reference" or the police reference
 
 
-def search_children(session: Session, text: str, limit: int = 20) -> list[ChildMatch]:
-    """Children whose name or reference contains `text`, or with an episode whose police
-    reference starts with it; whole-reference matches first."""
+def search_children(
+    session: Session, text: str, limit: int = 20, actor: Actor | None = None
+) -> list[ChildMatch]:
+    """Children (of the actor's homes; None: all) whose name or reference contains `text`, or
+    with an episode whose police reference starts with it; whole-reference matches first."""
     words = text.strip()
     if len(words) < 2:
         return []
@@ -32,6 +35,7 @@ def search_children(session: Session, text: str, limit: int = 20) -> list[ChildM
         .order_by((Child.local_ref == words).desc(), Child.last_name, Child.first_name)
         .limit(limit)
     )
+    by_child = restrict_to_children(by_child, Child.id, actor)
     matches = [
         ChildMatch(
             row.id,
@@ -53,6 +57,7 @@ def search_children(session: Session, text: str, limit: int = 20) -> list[ChildM
         .order_by(reference)
         .limit(limit)
     )
+    by_police_ref = restrict_to_children(by_police_ref, Child.id, actor)
     for row in session.execute(by_police_ref):
         if row.id not in seen and len(matches) < limit:
             seen.add(row.id)

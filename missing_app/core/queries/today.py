@@ -25,6 +25,7 @@ from missing_app.core.models import (
     Placement,
     ReturnInterview,
 )
+from missing_app.core.security.access import Actor, restrict_to_children, restrict_to_homes
 from missing_app.core.times import local_date
 
 RETURNS_LOOKBACK_DAYS = 14  # returns older than this (and past their window) leave the page
@@ -55,8 +56,9 @@ class MissingNow:
         return now - self.last_seen_at
 
 
-def missing_now(session: Session, now: datetime) -> list[MissingNow]:
-    """Open episodes last seen by `now`: the highest risk first, then the longest gone."""
+def missing_now(session: Session, now: datetime, actor: Actor | None = None) -> list[MissingNow]:
+    """Open episodes last seen by `now` at the actor's homes (None: all): the highest risk
+    first, then the longest gone."""
     columns = (
         MissingEpisode.id, Child.id, Child.first_name, Child.last_name, Child.local_ref,
         CareHome.id, CareHome.name, MissingEpisode.last_seen_at, MissingEpisode.risk,
@@ -68,6 +70,7 @@ def missing_now(session: Session, now: datetime) -> list[MissingNow]:
         .join(CareHome, CareHome.id == MissingEpisode.home_id)
         .where(MissingEpisode.returned_at.is_(None), MissingEpisode.last_seen_at <= now)
     )
+    query = restrict_to_homes(query, MissingEpisode.home_id, actor)
     rows = [
         MissingNow(row[0], row[1], _name(row[2], row[3], row[4]), row[4], *row[5:])
         for row in session.execute(query)
@@ -109,10 +112,11 @@ class OutstandingReturn:
 
 
 def outstanding_returns(
-    session: Session, now: datetime, rhi_window_hours: float
+    session: Session, now: datetime, rhi_window_hours: float, actor: Actor | None = None
 ) -> list[OutstandingReturn]:
     """Returns in the last 14 days (or still inside the RHI window) without a safe-and-well
-    check, or whose RHI is neither completed nor declined; the nearest deadline first."""
+    check, or whose RHI is neither completed nor declined, at the actor's homes (None: all);
+    the nearest deadline first."""
     window = timedelta(hours=rhi_window_hours)
     since = now - max(window, timedelta(days=RETURNS_LOOKBACK_DAYS))
     episode, interview = MissingEpisode, ReturnInterview
@@ -132,6 +136,7 @@ def outstanding_returns(
         .where(episode.returned_at >= since)
         .where(episode.safe_and_well_at.is_(None) | ~rhi_done)
     )
+    query = restrict_to_homes(query, episode.home_id, actor)
     rows = [_outstanding(row, window) for row in session.execute(query)]
     return sorted(rows, key=lambda row: (row.deadline, row.episode_id))
 
@@ -169,12 +174,13 @@ def _days_before(seen: SQLColumnExpression[datetime], days: int) -> ColumnElemen
 
 
 def triggered_children(
-    session: Session, now: datetime, threshold: int, window_days: int
+    session: Session, now: datetime, threshold: int, window_days: int, actor: Actor | None = None
 ) -> list[TriggeredChild]:
     """Children with an episode `e` in the last 30 days such that their episodes (any home,
     any date, `e` included) last seen in (e.last_seen_at − D days, e.last_seen_at] number at
     least N (METRICS.md, `triggered_children`); each with the first such episode in the 30
-    days, most recent crossing first."""
+    days, most recent crossing first. Only the children of the actor's homes (None: all),
+    though every home's episodes count towards the threshold."""
     first: dict[int, tuple[int, int]] = {}  # child -> (crossing episode, its count)
     for episode_id, child_id, count in session.execute(_look_backs(now, window_days)):
         # Filtered here, not in SQL: a WHERE on the count would make SQLite count twice.
@@ -184,7 +190,7 @@ def triggered_children(
     rows = [
         _triggered(row, counts[row.episode_id])
         for chunk in _chunks(list(counts))
-        for row in session.execute(_crossings(chunk))
+        for row in session.execute(restrict_to_children(_crossings(chunk), Child.id, actor))
     ]
     return sorted(rows, key=lambda row: (row.last_seen_at, row.episode_id), reverse=True)
 
@@ -258,8 +264,9 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def actions_due(session: Session, today: date) -> list[DueAction]:
-    """Open actions due on or before the coming Sunday, overdue ones included; earliest first."""
+def actions_due(session: Session, today: date, actor: Actor | None = None) -> list[DueAction]:
+    """Open actions due on or before the coming Sunday, overdue ones included, agreed with the
+    actor's homes (None: all); earliest first."""
     columns = (
         Action.id, Action.description, Action.owner, Action.due_on, LiaisonMeeting.id,
         LiaisonMeeting.held_on, CareHome.id, CareHome.name,
@@ -271,6 +278,7 @@ def actions_due(session: Session, today: date) -> list[DueAction]:
         .where(Action.done_on.is_(None), Action.due_on <= week_end(today))
         .order_by(Action.due_on, Action.id)
     )
+    query = restrict_to_homes(query, LiaisonMeeting.home_id, actor)
     return [DueAction(*row) for row in session.execute(query)]
 
 

@@ -12,6 +12,9 @@ as they were; a backup that fails is refused then, with the core's message. Only
 copy checks out does the window let go of the database, the core restore it (checking it
 again, keeping the replaced file as `<file>.before-restore-<time>`), and Homeward start
 again on the restored file, so that sign-in, accounts and every page read it afresh.
+
+Both are audited by the core (`core/backups.py`): the backup in the database once the copy is
+in place, the restore in the restored database.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
-from missing_app.core.db.backup import backup_database
+from missing_app.core.backups import restore_backup, take_backup
 from missing_app.core.db.restore import Restored, restore_database
 from missing_app.core.db.rotation import Backup, backup_folder, backup_name, backups_of, keyring_of
 from missing_app.core.errors import HomewardError
@@ -216,11 +219,12 @@ class BackupsPage(GuardedPage):
         database = self.database
         if database is None or self.task is not None or not self.allowed():
             return
-        out = backup_folder(database) / backup_name(database, self.context.now())
-        db = self.context.db
+        now = self.context.now()
+        out = backup_folder(database) / backup_name(database, now)
+        db, username = self.context.db, self.context.username
 
         def work(progress: Progress) -> Path:
-            return backup_database(db, out, progress=progress)
+            return take_backup(db, out, username, progress=progress, now=now)
 
         show_message(self.message, "")
         self.note.setText("Backing up…")
@@ -345,12 +349,12 @@ class BackupsPage(GuardedPage):
         self.waiting.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.waiting.setMinimumDuration(0)
         self.waiting.show()
-        key = self.context.db.key
+        key, username = self.context.db.key, self.context.username
         self.context.worker.stop()  # the last save finishes; none runs on the file after
         reading_pool().waitForDone(10_000)  # no read is left on the file being replaced
         self.context.db.close()
         self._start(
-            LongTask(lambda _progress: restore_database(backup, database, key), self),
+            LongTask(lambda _progress: restore_backup(backup, database, username, key), self),
             self._restored,
             lambda error: self._restore_failed(database, error),
             stoppable=False,

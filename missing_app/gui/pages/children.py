@@ -75,7 +75,10 @@ class ChildrenPage(Page):
         )
         layout.addLayout(self._filters())
         self.model = WindowedTableModel(
-            context.db, COLUMNS, children_listing(ChildFilter(), context.now()), Sort("name")
+            context.db,
+            COLUMNS,
+            children_listing(ChildFilter(), context.now(), context.who),
+            Sort("name"),
         )
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -149,7 +152,9 @@ class ChildrenPage(Page):
 
     def apply_filters(self) -> None:
         self.typing.stop()
-        self.model.set_listing(children_listing(self.current_filter(), self.context.now()))
+        self.model.set_listing(
+            children_listing(self.current_filter(), self.context.now(), self.context.who)
+        )
         total = self.model.rowCount()
         self.count.setText(f"{total:,} {'child' if total == 1 else 'children'}")
 

@@ -126,7 +126,10 @@ class EpisodesPage(Page):
         )
         layout.addLayout(self._filters())
         self.model = WindowedTableModel(
-            context.db, COLUMNS, episode_listing(EpisodeFilter()), Sort("last_seen_at", True)
+            context.db,
+            COLUMNS,
+            episode_listing(EpisodeFilter(), context.who),
+            Sort("last_seen_at", True),
         )
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -216,7 +219,7 @@ class EpisodesPage(Page):
         )
 
     def apply_filters(self) -> None:
-        self.model.set_listing(episode_listing(self.episode_filter()))
+        self.model.set_listing(episode_listing(self.episode_filter(), self.context.who))
         self._show_count()
 
     def _show_count(self) -> None:

@@ -36,6 +36,8 @@ from missing_app.core.queries.homes import (
     home_details,
 )
 from missing_app.core.queries.meetings import ActionRow
+from missing_app.core.security.access import Permission
+from missing_app.core.security.errors import PermissionDenied
 from missing_app.core.times import age_on, local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.assessment import AssessmentDialog
@@ -162,6 +164,7 @@ class HomePage(Page):
         self.home_id = home_id
         self.details: HomeDetails | None = None
         self.dialog: QWidget | None = None
+        self.writable = context.may(Permission.WRITE)  # else no form opens, no action ticks
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -239,19 +242,26 @@ class HomePage(Page):
     def _connect(self) -> None:
         open_on_enter(self.children_table, self.open_child)
         open_on_enter(self.episodes, self.open_episode)
-        open_on_enter(self.assessments, self._assess)
-        open_on_enter(self.actions_table, self.edit_action)
-        self.meetings.itemActivated.connect(self._meeting_item)
-        self.actions_table.itemChanged.connect(self._ticked)
+        if self.writable:
+            open_on_enter(self.assessments, self._assess)
+            open_on_enter(self.actions_table, self.edit_action)
+            self.meetings.itemActivated.connect(self._meeting_item)
+            self.actions_table.itemChanged.connect(self._ticked)
         self.episodes.currentCellChanged.connect(lambda *_: self._enable())
 
     # Filling ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        with self.context.db.session() as session:
-            self.details = home_details(session, self.home_id, self.context.now())
+        refused = ""
+        try:
+            with self.context.db.session() as session:
+                now, who = self.context.now(), self.context.who
+                self.details = home_details(session, self.home_id, now, actor=who)
+        except PermissionDenied as error:
+            self.details, refused = None, str(error)
         if self.details is None:
-            self.name.setText(f"There is no home {self.home_id}")
+            self.name.setText(refused or f"There is no home {self.home_id}")
+            self.name.setWordWrap(True)
             for button in (self.edit_button, self.meeting_button, self.assess_button):
                 button.setEnabled(False)
             return
@@ -348,15 +358,15 @@ class HomePage(Page):
         today = local_date(self.context.now())
         overdue = sum(action.overdue(today) for action in actions)
         late = f", {overdue} overdue" if overdue else ""
-        self.actions_part.show_rows(
-            f"Open actions ({len(actions)}{late}): tick when done", len(actions)
-        )
+        tick = ": tick when done" if self.writable else ""
+        self.actions_part.show_rows(f"Open actions ({len(actions)}{late}){tick}", len(actions))
         rows = []
         for action in actions:
             done = item("", action.action_id)
-            done.setFlags(done.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            done.setCheckState(Qt.CheckState.Unchecked)
-            done.setToolTip("Tick to mark the action done today")
+            if self.writable:
+                done.setFlags(done.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                done.setCheckState(Qt.CheckState.Unchecked)
+                done.setToolTip("Tick to mark the action done today")
             colour = ALERT if action.overdue(today) else None
             wording = item(action.description)
             wording.setToolTip(f"{action.description}\n(agreed {day(action.held_on)})")

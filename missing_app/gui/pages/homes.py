@@ -63,7 +63,10 @@ class HomesPage(Page):
         )
         layout.addLayout(self._filters())
         self.model = WindowedTableModel(
-            context.db, COLUMNS, home_listing(HomeFilter(), context.now()), Sort("name")
+            context.db,
+            COLUMNS,
+            home_listing(HomeFilter(), context.now(), context.who),
+            Sort("name"),
         )
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -105,7 +108,9 @@ class HomesPage(Page):
 
     def apply_filters(self) -> None:
         self.typing.stop()
-        self.model.set_listing(home_listing(self.home_filter(), self.context.now()))
+        self.model.set_listing(
+            home_listing(self.home_filter(), self.context.now(), self.context.who)
+        )
         self._show_count()
 
     def _show_count(self) -> None:
@@ -121,7 +126,9 @@ class HomesPage(Page):
             self.table.selectRow(0)
 
     def refresh(self) -> None:
-        self.model.set_listing(home_listing(self.home_filter(), self.context.now()))
+        self.model.set_listing(
+            home_listing(self.home_filter(), self.context.now(), self.context.who)
+        )
         self._show_count()
 
     def open_home(self, home_id: int) -> None:

@@ -396,7 +396,8 @@ class InsightsPage(Page):
             return
         self.working.setText("Finding the episodes…")
         spec = item.spec
-        self.drill.read(lambda session: read_behind(session, spec, x, y),
+        who = self.context.who
+        self.drill.read(lambda session: read_behind(session, spec, x, y, who),
                         self._behind_read, self._not_listed)  # fmt: skip
 
     def _behind_read(self, found: Any) -> None:

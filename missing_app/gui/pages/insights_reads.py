@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from missing_app.core import metrics
 from missing_app.core.metrics import Period, Settings
 from missing_app.core.queries.areas import HomeChoice, councils, home_choices
+from missing_app.core.security.access import Actor
 
 PERIOD_CHOICES = ("This month", "Last month", "Last 3 months", "Last 12 months", "Chosen dates")
 
@@ -98,8 +99,9 @@ def read_areas(session: Session) -> tuple[list[str], list[HomeChoice]]:
     return councils(session), home_choices(session)
 
 
-def read_behind(session: Session, spec: Any, x: float, y: float) -> Any:
-    """The episodes behind the bar or cell at (x, y) of a chart (a ChartSpec)."""
+def read_behind(session: Session, spec: Any, x: float, y: float, actor: Actor | None = None) -> Any:
+    """The episodes behind the bar or cell at (x, y) of a chart (a ChartSpec), at the actor's
+    homes (None: all)."""
     from missing_app.gui.widgets import chart
 
-    return chart.episodes_behind(session, spec, x, y)
+    return chart.episodes_behind(session, spec, x, y, actor)

@@ -27,6 +27,7 @@ from missing_app.core.queries.meetings import (
     meeting_listing,
 )
 from missing_app.core.queries.paging import Listing, Sort
+from missing_app.core.security.access import Permission
 from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.home import HomeChoice
@@ -87,6 +88,7 @@ class MeetingsPage(Page):
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self.dialog: QWidget | None = None
+        self.writable = context.may(Permission.WRITE)  # else no form opens, nothing is marked
         layout = self.page_layout(
             "The actions agreed at liaison meetings: open ones first, soonest due first, "
             "overdue in red. Enter edits an action; Ctrl+D marks it done."
@@ -96,10 +98,11 @@ class MeetingsPage(Page):
             context.db, ACTION_COLUMNS, self._action_listing(), Sort("status")
         )
         self.actions_view = self._table(self.actions_model, ACTION_SAMPLES)
-        open_on_enter(self.actions_view, self.edit_action)
+        if self.writable:
+            open_on_enter(self.actions_view, self.edit_action)
         self.actions_view.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
         self.meetings_model = WindowedTableModel(
-            context.db, MEETING_COLUMNS, meeting_listing(), Sort("held_on", True)
+            context.db, MEETING_COLUMNS, meeting_listing(actor=context.who), Sort("held_on", True)
         )
         self.meetings = self._table(self.meetings_model, MEETING_SAMPLES)
         open_on_enter(self.meetings, self.open_meeting_home)
@@ -167,11 +170,11 @@ class MeetingsPage(Page):
 
     def _action_listing(self) -> Listing:
         where = ActionFilter(self.home.home_id(), self.status.currentData())
-        return action_listing(where, self.today())
+        return action_listing(where, self.today(), self.context.who)
 
     def apply_filters(self) -> None:
         self.actions_model.set_listing(self._action_listing())
-        self.meetings_model.set_listing(meeting_listing(self.home.home_id()))
+        self.meetings_model.set_listing(meeting_listing(self.home.home_id(), self.context.who))
         self._show_counts()
         self._enable()
 
@@ -184,7 +187,7 @@ class MeetingsPage(Page):
         )  # fmt: skip
 
     def _enable(self) -> None:
-        chosen = selected_id(self.actions_view) is not None
+        chosen = self.writable and selected_id(self.actions_view) is not None
         self.edit_button.setEnabled(chosen)
         row = self.actions_view.currentIndex().row()
         self.done_button.setEnabled(chosen and self.actions_model.value(row, "done_on") is None)
@@ -213,7 +216,7 @@ class MeetingsPage(Page):
         self._enable()
 
     def edit_action(self, action_id: int | None) -> ActionDialog | None:
-        if action_id is None:
+        if action_id is None or not self.writable:
             return None
         dialog = ActionDialog(self.context, action_id, parent=self)
         self.dialog = dialog

@@ -49,6 +49,7 @@ from missing_app.core.queries.today import (
     triggered_children,
     week_end,
 )
+from missing_app.core.security.access import Permission
 from missing_app.core.times import local, local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.episode import (
@@ -315,19 +316,24 @@ class TodayPage(Page):
         self.subtitle.setObjectName("pageSubtitle")
         layout.addLayout(self._buttons())
         layout.addWidget(self.subtitle)
+        # Those who may not change records (analysts) get no forms: a row opens the child.
+        writable = context.may(Permission.WRITE)
+        child_page = ("Open the child's page", self.open_child)
+        returning = [("Record the return…", lambda row: self.record_return(row.episode_id))]
+        after_return = [
+            ("Safe-and-well check…", lambda row: self.safe_and_well(row.episode_id)),
+            ("Return interview…", lambda row: self.return_interview(row.episode_id)),
+        ]
         self.missing = Section(
             "Missing now", "No child is missing now.", MISSING_COLUMNS,
-            lambda row: self.record_return(row.episode_id),
-            [("Record the return…", lambda row: self.record_return(row.episode_id)),
-             ("Open the child's page", self.open_child)],
+            (lambda row: self.record_return(row.episode_id)) if writable else self.open_child,
+            [*returning, child_page] if writable else [child_page],
         )  # fmt: skip
         self.outstanding = Section(
             "Returned: safe-and-well check or return interview outstanding",
             "No return is waiting for a safe-and-well check or a return interview.",
-            OUTSTANDING_COLUMNS, self.open_outstanding,
-            [("Safe-and-well check…", lambda row: self.safe_and_well(row.episode_id)),
-             ("Return interview…", lambda row: self.return_interview(row.episode_id)),
-             ("Open the child's page", self.open_child)],
+            OUTSTANDING_COLUMNS, self.open_outstanding if writable else self.open_child,
+            [*after_return, child_page] if writable else [child_page],
         )  # fmt: skip
         self.triggered = Section(
             "Crossed the repeat threshold in the last 30 days",
@@ -389,10 +395,11 @@ class TodayPage(Page):
         self.window_days = int(settings["repeat_window_days"])
         today = local_date(now)
         with self.context.db.session() as session:
-            away = missing_now(session, now)
-            back = outstanding_returns(session, now, settings["rhi_window_hours"])
-            crossed = triggered_children(session, now, threshold, self.window_days)
-            due = actions_due(session, today)
+            who = self.context.who
+            away = missing_now(session, now, who)
+            back = outstanding_returns(session, now, settings["rhi_window_hours"], who)
+            crossed = triggered_children(session, now, threshold, self.window_days, who)
+            due = actions_due(session, today, who)
         self.subtitle.setText(f"{local(now):%A %d %B %Y}, as at {local(now):%H:%M}")
         self.missing.show_rows(away, now)
         rhi = f"Return interviews are due within {settings['rhi_window_hours']:g} hours"

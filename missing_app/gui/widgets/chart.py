@@ -30,6 +30,7 @@ from missing_app.core.chart_drill import ChartSpec
 from missing_app.core.metrics import Period, Settings
 from missing_app.core.models import MissingEpisode
 from missing_app.core.queries.episodes import EpisodeFilter, episode_listing
+from missing_app.core.security.access import Actor
 from missing_app.gui.context import AppContext
 from missing_app.gui.format import hours, risk, when, words
 from missing_app.gui.widgets.tables import RowsTable, table_item
@@ -174,15 +175,18 @@ class EpisodesFound:
     rows: list[tuple[Any, ...]]  # (id, *EPISODE_COLUMNS), oldest first
 
 
-def episodes_behind(session: Session, spec: ChartSpec, x: float, y: float) -> EpisodesFound | None:
-    """The episodes behind the bar or cell at data coordinates (x, y); None off the bars."""
+def episodes_behind(
+    session: Session, spec: ChartSpec, x: float, y: float, actor: Actor | None = None
+) -> EpisodesFound | None:
+    """The episodes behind the bar or cell at data coordinates (x, y), at the actor's homes
+    (None: all); None off the bars."""
     cell = chart_drill.cell_at(spec, x, y)
     query = None if cell is None else chart_drill.drill(spec.key, spec.data, *cell)
     if query is None:
         return None
-    ids = chart_drill.episode_ids(session, query)
+    ids = chart_drill.episode_ids(session, query, actor=actor)
     shown = ids[:SHOWN_MOST]
-    listing = episode_listing(EpisodeFilter())
+    listing = episode_listing(EpisodeFilter(), actor)
     select = listing.base.where(MissingEpisode.id.in_(shown)).order_by(
         MissingEpisode.last_seen_at, MissingEpisode.id
     )

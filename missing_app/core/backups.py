@@ -1,0 +1,104 @@
+"""Backups and restores as use cases: each one audited, for the command line and the window.
+
+A backup is a copy of every child's record, so taking one is a disclosure like an export:
+who took it, when, the file written and why (if given) go in the audit log of the database
+copied, once the copy is checked and in place (a backup that fails or is stopped leaves no
+row). A restore replaces the database, so its row goes in the restored database, after the
+restore: "restored from <file> by <user>". The copying itself is `db.backup` and `db.restore`,
+below the audit layer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from missing_app.core.audit import log_event
+from missing_app.core.db import cipher
+from missing_app.core.db.backup import Progress, backup_database
+from missing_app.core.db.engine import Database, open_database
+from missing_app.core.db.errors import BackupFailed, DatabaseLocked
+from missing_app.core.db.restore import Restored, restore_database
+from missing_app.core.security.access import Permission, require, resolve_actor
+
+ENTITY = "database"
+
+
+def take_backup(
+    db: Database,
+    out_path: str | Path,
+    username: str,
+    *,
+    why: str | None = None,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> Path:
+    """Back the open database up to `out_path` (checked), then audit it (at `now`, if not
+    the clock's); returns the file.
+
+    PermissionDenied, before anything is copied, unless `username` may make backups (any
+    user of a database without accounts may).
+    """
+    with db.session() as session:
+        require(resolve_actor(session, username), Permission.BACKUP)
+    written = backup_database(db, out_path, progress=progress)
+    with db.transaction() as session:
+        after = _file(written)
+        log_event(session, username, "backup", ENTITY, after=after, why=_why(why), at=now)
+    return written
+
+
+def backup_file(
+    path: Path,
+    out_path: str | Path,
+    username: str,
+    key: bytes | None = None,
+    *,
+    why: str | None = None,
+) -> Path:
+    """`take_backup` of the database file at `path`, opened (shared, and at the current
+    schema, as every command opens it) for the copy only; `key` opens an encrypted one."""
+    if not path.is_file():
+        raise BackupFailed(f"There is no database at {path} to back up.")
+    if key is None and cipher.is_encrypted(path):
+        raise DatabaseLocked(f"{path} is encrypted; sign in to back it up.")
+    db = open_database(str(path), key=key)
+    try:
+        return take_backup(db, out_path, username, why=why)
+    finally:
+        db.close()
+
+
+def restore_backup(
+    backup_path: str | Path,
+    target_path: str | Path,
+    username: str,
+    key: bytes | None = None,
+    *,
+    why: str | None = None,
+    now: datetime | None = None,
+) -> Restored:
+    """Restore the backup over the database at `target_path` (`db.restore.restore_database`),
+    then audit it in the restored database: restored from which file, by whom."""
+    restored = restore_database(backup_path, target_path, key, now=now)
+    encrypted = cipher.is_encrypted(restored.database)
+    db = open_database(str(restored.database), key=key if encrypted else None)
+    try:
+        with db.transaction() as session:
+            after = _file(restored.backup) | {
+                "kept": None if restored.kept is None else str(restored.kept),
+                "schema": restored.revision,
+            }
+            log_event(session, username, "restore", ENTITY, after=after, why=_why(why), at=now)
+    finally:
+        db.close()
+    return restored
+
+
+def _file(path: Path) -> dict[str, Any]:
+    return {"file": str(path)}
+
+
+def _why(why: str | None) -> str | None:
+    return (why or "").strip() or None
