@@ -131,32 +131,44 @@ def open_signed_in(target: str, *, exclusive: bool = False) -> Database:
 def key_provider(target: str) -> Callable[[Path], bytes]:
     """The key of an encrypted database or backup, for `backup` and `restore` (cli_safety).
 
-    Signs in to the database at `target` when it can be opened (administrators only); when
-    it cannot (a restore over a missing or damaged file), the key comes from the keyring
+    Signs in first to the database at `target` when it can be opened, encrypted or plain
+    with accounts, and refuses all but administrators (`sign_in_to_back_up`). When it cannot
+    be opened (a restore over a missing or damaged file), the key comes from the keyring
     beside the backup and the password of one of its users.
     """
-    from missing_app.core.db.cipher import is_encrypted
-    from missing_app.core.db.errors import DatabaseDamaged
-    from missing_app.core.security.keyring import has_keyring
-    from missing_app.core.security.signin import database_file, sign_in, unlock_key
+    from missing_app.core.security.signin import unlock_key
+
+    signed_key = sign_in_to_back_up(target)
 
     def provide(path: Path) -> bytes:
-        live = database_file(target)
-        if live is not None and is_encrypted(live) and has_keyring(live):
-            try:
-                signed = sign_in(target, username(), ask_password)
-            except DatabaseDamaged:
-                pass
-            else:
-                try:
-                    require(signed.actor, Permission.BACKUP)
-                    if signed.key is not None:
-                        return signed.key
-                finally:
-                    signed.db.close()
+        if signed_key is not None:
+            return signed_key
         return unlock_key(path, username(), ask_password())
 
     return provide
+
+
+def sign_in_to_back_up(target: str) -> bytes | None:
+    """Sign in to the live database at `target` as an administrator; returns its key, if
+    encrypted. A plain database without accounts asks nothing; a missing or damaged one,
+    or an encrypted one without a keyring, is left to the command."""
+    from missing_app.core.db.cipher import is_encrypted
+    from missing_app.core.db.errors import DatabaseDamaged
+    from missing_app.core.security.keyring import has_keyring
+    from missing_app.core.security.signin import database_file, sign_in
+
+    live = database_file(target)
+    if live is None or not live.is_file() or (is_encrypted(live) and not has_keyring(live)):
+        return None
+    try:
+        signed = sign_in(target, username(), ask_password)
+    except DatabaseDamaged:
+        return None
+    try:
+        require(signed.actor, Permission.BACKUP)
+        return signed.key
+    finally:
+        signed.db.close()
 
 
 def with_key(handler: Callable[..., int]) -> Callable[[argparse.Namespace, str], int]:

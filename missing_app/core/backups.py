@@ -5,7 +5,8 @@ who took it, when, the file written and why (if given) go in the audit log of th
 copied, once the copy is checked and in place (a backup that fails or is stopped leaves no
 row). A restore replaces the database, so its row goes in the restored database, after the
 restore: "restored from <file> by <user>". The copying itself is `db.backup` and `db.restore`,
-below the audit layer.
+below the audit layer. The day's automatic backup is audited as any other, under the
+signed-in user, why "daily automatic backup".
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Any
 
 from missing_app.core.audit import log_event
 from missing_app.core.db import cipher
-from missing_app.core.db.backup import Progress, backup_database
+from missing_app.core.db.backup import Progress, auto_backup, backup_database
 from missing_app.core.db.engine import Database, open_database
 from missing_app.core.db.errors import BackupFailed, DatabaseLocked
 from missing_app.core.db.restore import Restored, restore_database
 from missing_app.core.security.access import Permission, require, resolve_actor
 
 ENTITY = "database"
+DAILY_WHY = "daily automatic backup"
 
 
 def take_backup(
@@ -47,6 +49,23 @@ def take_backup(
         after = _file(written)
         log_event(session, username, "backup", ENTITY, after=after, why=_why(why), at=now)
     return written
+
+
+def take_daily_backup(
+    db: Database, username: str, folder: str | Path | None = None, *, now: datetime | None = None
+) -> Path | None:
+    """Today's automatic backup (`db.backup.auto_backup`: once a day, fully checked, older
+    ones pruned), audited when one is taken; returns it, or None when today's was taken.
+
+    Not limited by role: it is taken at start-up for whoever signed in, to keep the records
+    safe, and goes where the database's own backups go.
+    """
+    taken = auto_backup(db, folder, now=now)
+    if taken is not None:
+        with db.transaction() as session:
+            log_event(session, username, "backup", ENTITY, after=_file(taken), why=DAILY_WHY,
+                      at=now)  # fmt: skip
+    return taken
 
 
 def backup_file(

@@ -77,7 +77,7 @@ def run_application(target: str) -> int:
     context = build_context(signed.db, actor=signed.actor)
     window = MainWindow(context)
     window.show()
-    backup = DailyBackup(signed.db, window)
+    backup = DailyBackup(signed.db, window, username=context.username)
     backup.start()
     code = app.exec()
     context.worker.stop()

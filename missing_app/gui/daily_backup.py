@@ -1,9 +1,9 @@
 """The day's automatic backup, taken at start-up off the window's thread.
 
-The core's `auto_backup` copies the database (once a day), gives the copy SQLite's full
-integrity check and prunes the older ones. It reads through its own connection, so the
-window stays usable meanwhile; a failure, above all a damaged database, is shown in a
-message that does not block the window.
+The core's `take_daily_backup` copies the database (once a day), gives the copy SQLite's
+full integrity check, prunes the older ones and audits it under the signed-in user. It reads
+through its own connection, so the window stays usable meanwhile; a failure, above all a
+damaged database, is shown in a message that does not block the window.
 """
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ log = logging.getLogger(__name__)
 
 
 class DailyBackup(QObject):
-    """Runs `auto_backup` once on its own thread; `taken` or `failed` says how it went."""
+    """Runs `take_daily_backup` once on its own thread; `taken` or `failed` says how it went."""
 
     taken = Signal(object)  # the new backup's Path, or None when today's was already taken
     failed = Signal(str)
 
-    def __init__(self, db: Database, window: QMainWindow | None = None) -> None:
+    def __init__(self, db: Database, window: QMainWindow | None = None, *, username: str) -> None:
         super().__init__(window)
         self.db = db
+        self.username = username  # the signed-in user, for the audit row
         self.window = window
         self.runner = threading.Thread(target=self._run, name="homeward-daily-backup")
         self.taken.connect(self._show_taken)
@@ -44,10 +45,10 @@ class DailyBackup(QObject):
             self.runner.join(seconds)
 
     def _run(self) -> None:
-        from missing_app.core.db.backup import auto_backup
+        from missing_app.core.backups import take_daily_backup
 
         try:
-            taken = auto_backup(self.db)
+            taken = take_daily_backup(self.db, self.username)
         except HomewardError as exc:
             log.error("the daily backup failed: %s", exc)
             self.failed.emit(str(exc))

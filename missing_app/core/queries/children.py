@@ -38,7 +38,12 @@ from missing_app.core.models import (
     ReturnInterview,
 )
 from missing_app.core.queries.paging import Listing
-from missing_app.core.security.access import Actor, restrict_to_children
+from missing_app.core.security.access import (
+    Actor,
+    Permission,
+    require_child,
+    restrict_to_children,
+)
 from missing_app.core.times import local_date
 
 # Columns of a row, after its id: what the Children table shows.
@@ -247,11 +252,19 @@ class ChildDetails:
     themes: RhiThemes
 
 
-def child_details(session: Session, child_id: int, period: Period | None = None) -> ChildDetails:
-    """Everything the child page shows; RHI themes by `period` (chosen to fit when None)."""
+def child_details(
+    session: Session, child_id: int, period: Period | None = None, actor: Actor | None = None
+) -> ChildDetails:
+    """Everything the child page shows; RHI themes by `period` (chosen to fit when None).
+
+    NotFound for no such child; PermissionDenied when the child is not one of the actor's
+    (`require_child`; None: no limits).
+    """
     child = session.get(Child, child_id)
     if child is None:
         raise NotFound(f"There is no child {child_id}.")
+    if actor is not None:
+        require_child(session, actor, Permission.READ, child_id)
     return ChildDetails(
         child=child,
         profile=session.get(ChildProfile, child_id),

@@ -317,10 +317,13 @@ class ChildFacts:
         return None
 
 
-def child_choices(session: Session, text: str, day: date, limit: int = 20) -> list[ChildChoice]:
-    """Children whose name or reference contains `text` (whole-reference match first), with
-    their home on `day`. Police references are left to the window's search: finding them
-    means reading every episode, too slow for a list that follows each key pressed."""
+def child_choices(
+    session: Session, text: str, day: date, limit: int = 20, actor: Actor | None = None
+) -> list[ChildChoice]:
+    """Children of the actor's homes (None: all) whose name or reference contains `text`
+    (whole-reference match first), with their home on `day`. Police references are left to
+    the window's search: finding them means reading every episode, too slow for a list that
+    follows each key pressed."""
     words = text.strip()
     if len(words) < 2:
         return []
@@ -332,7 +335,7 @@ def child_choices(session: Session, text: str, day: date, limit: int = 20) -> li
         .order_by((Child.local_ref == words).desc(), Child.last_name, Child.first_name, Child.id)
         .limit(limit)
     )
-    found = session.execute(query).all()
+    found = session.execute(restrict_to_children(query, Child.id, actor)).all()
     homes = placed_homes(session, [row.id for row in found], day)
     return [
         ChildChoice(row.id, _name(row.first_name, row.last_name, row.local_ref), row.local_ref,

@@ -320,7 +320,7 @@ class PlacementDialog(FormDialog):
         self.home.setEditable(True)
         self.home.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         with self.context.db.session() as session:
-            for home_id, name in home_labels(session):
+            for home_id, name in home_labels(session, actor=self.context.who):
                 self.home.addItem(name, home_id)
         completer = self.home.completer()
         completer.setFilterMode(Qt.MatchFlag.MatchContains)

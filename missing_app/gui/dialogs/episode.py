@@ -155,7 +155,7 @@ class ChildPicker(QLineEdit):
     def search(self, text: str) -> list[ChildChoice]:
         self.choice = None
         with self.context.db.session() as session:
-            found = child_choices(session, text, self.day())
+            found = child_choices(session, text, self.day(), actor=self.context.who)
         self.choices = {choice.label: choice for choice in found}
         self.model.setStringList(list(self.choices))
         if found:
@@ -222,7 +222,7 @@ class RecordMissingDialog(FormDialog):
         self.facts: ChildFacts | None = None
         self.home_by_hand = False
         with context.db.session() as session:
-            homes = home_labels(session)
+            homes = home_labels(session, actor=context.who)
         self.child = ChildPicker(context, self._seen_day)
         self.add_field("child_id", "Child", self.child)
         self.last_seen = DateTimeField()
@@ -262,7 +262,11 @@ class RecordMissingDialog(FormDialog):
         with self.context.db.session() as session:
             facts = child_facts(session, child_id)
             found = (
-                [] if facts is None else child_choices(session, facts.local_ref, self._seen_day())
+                []
+                if facts is None
+                else child_choices(
+                    session, facts.local_ref, self._seen_day(), actor=self.context.who
+                )
             )
         for choice in found:
             if choice.child_id == child_id:

@@ -51,7 +51,7 @@ class HomeChoice(QComboBox):
         if self.any_text:
             self.addItem(self.any_text, None)
         with self.context.db.session() as session:
-            for home_id, label in home_labels(session):
+            for home_id, label in home_labels(session, actor=self.context.who):
                 self.addItem(label, home_id)
         self.set_home_id(chosen)
         self.blockSignals(False)

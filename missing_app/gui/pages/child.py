@@ -29,7 +29,7 @@ from missing_app.core.queries.children import (
     RhiThemes,
     child_details,
 )
-from missing_app.core.security.access import Permission, require_child
+from missing_app.core.security.access import Permission
 from missing_app.core.security.errors import PermissionDenied
 from missing_app.core.times import age_on, local, local_date
 from missing_app.gui.context import AppContext
@@ -244,8 +244,7 @@ class ChildPage(Page):
     def refresh(self) -> None:
         try:
             with self.context.db.session() as session:
-                require_child(session, self.context.who, Permission.READ, self.child_id)
-                details = child_details(session, self.child_id)
+                details = child_details(session, self.child_id, actor=self.context.who)
         except (NotFound, PermissionDenied) as exc:
             self._not_shown(exc)
             return

@@ -125,7 +125,8 @@ class ChildrenPage(Page):
     def _fill_choices(self) -> None:
         """The homes and councils to filter by, keeping what is chosen."""
         with self.context.db.session() as session:
-            homes, councils = home_labels(session), placing_authorities(session)
+            homes = home_labels(session, actor=self.context.who)
+            councils = placing_authorities(session)
         for combo, first, items in (
             (self.home, "All homes", homes),
             (self.council, "All placing authorities", [(name, name) for name in councils]),

@@ -96,8 +96,19 @@ class InsightsPage(Page):
         self.drill.busy.connect(self._busy)
         again = QShortcut(QKeySequence("F5"), self, activated=self.refresh)
         again.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.areas.read(read_areas, self._areas_read, self._failed)
-        self.load()
+        self._read_areas()
+        if not self.scoped:
+            self.load()  # a PCSO's figures wait for their homes (`_areas_read`)
+
+    @property
+    def scoped(self) -> bool:
+        """Whether the user may have one home's figures at a time (a PCSO), not all homes."""
+        return self.context.who.home_scope is not None
+
+    def _read_areas(self) -> None:
+        """Read the councils and homes the user may choose, off the GUI thread."""
+        who = self.context.who
+        self.areas.read(lambda session: read_areas(session, who), self._areas_read, self._failed)
 
     # Pickers ------------------------------------------------------------------------------
 
@@ -202,7 +213,8 @@ class InsightsPage(Page):
         council = self.council.currentData()
         self.home.blockSignals(True)
         self.home.clear()
-        self.home.addItem("All homes" if council is None else f"All homes of {council}", None)
+        if not self.scoped:
+            self.home.addItem("All homes" if council is None else f"All homes of {council}", None)
         for home in self.homes:
             if council is None or home.council == council:
                 self.home.addItem(home.label, home)
@@ -227,7 +239,8 @@ class InsightsPage(Page):
                 self.council.setCurrentIndex(self.council.count() - 1)
         self.council.blockSignals(False)
         self._fill_homes(None if home is None else home.id)
-        if self.chosen() != self.choice:
+        unread = self.scoped and self.figures is None and not self.reader.waiting
+        if self.chosen() != self.choice or unread:
             self.load()
 
     def _period_chosen(self, name: str) -> None:
@@ -284,12 +297,13 @@ class InsightsPage(Page):
         self.council_homes.waiting(choice.council or "")
         self._clear_charts("The charts are drawn after the figures.")
         self.working.setText("Working out the figures…")
-        self.reader.read(lambda session: read_figures(session, choice), self._figures_read,
+        who = self.context.who
+        self.reader.read(lambda session: read_figures(session, choice, who), self._figures_read,
                          self._failed)  # fmt: skip
 
     def refresh(self) -> None:
         """Read the homes and the figures again (after a change to the records)."""
-        self.areas.read(read_areas, self._areas_read, self._failed)
+        self._read_areas()
         self.load()
 
     def cancel(self) -> None:
@@ -316,7 +330,8 @@ class InsightsPage(Page):
         self._show_tiles()
         self.working.setText("Comparing with the period before…")
         choice, settings = figures.choice, figures.settings
-        self.reader.read(lambda session: read_previous(session, choice, settings),
+        who = self.context.who
+        self.reader.read(lambda session: read_previous(session, choice, settings, who),
                          self._previous_read, self._failed)  # fmt: skip
 
     def _previous_read(self, previous: dict[str, Any]) -> None:
@@ -333,8 +348,12 @@ class InsightsPage(Page):
             return
         self.working.setText("Drawing the charts…")
         width, ratio = self.chart_width(), self.devicePixelRatioF() or 1.0
-        self.reader.read(lambda session: read_charts(session, choice, settings, width, ratio),
-                         self._charts_read, self._failed)  # fmt: skip
+        who = self.context.who
+        self.reader.read(
+            lambda session: read_charts(session, choice, settings, width, ratio, who),
+            self._charts_read,
+            self._failed,
+        )
 
     def chart_width(self) -> int:
         """How wide a chart will be: the page's width inside its margins and scroll bar."""

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from missing_app.core import metrics
 from missing_app.core.metrics import Period, Settings
 from missing_app.core.queries.areas import HomeChoice, councils, home_choices
-from missing_app.core.security.access import Actor
+from missing_app.core.security.access import Actor, require_report
 
 PERIOD_CHOICES = ("This month", "Last month", "Last 3 months", "Last 12 months", "Chosen dates")
 
@@ -72,31 +72,50 @@ class Figures:
     current: dict[str, Any]
 
 
-def read_figures(session: Session, choice: Choice) -> Figures:
+def allowed(session: Session, choice: Choice, actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may have the choice's figures (a PCSO: one of
+    their homes, never all homes); None: no limits."""
+    if actor is not None:
+        require_report(session, actor, choice.urn)
+
+
+def read_figures(session: Session, choice: Choice, actor: Actor | None = None) -> Figures:
+    allowed(session, choice, actor)
     settings = Settings.read(session)
     first, last = choice.period.first, choice.period.last
     return Figures(choice, settings, metrics.stats(session, first, last, choice.urn, settings))
 
 
-def read_previous(session: Session, choice: Choice, settings: Settings) -> dict[str, Any]:
+def read_previous(
+    session: Session, choice: Choice, settings: Settings, actor: Actor | None = None
+) -> dict[str, Any]:
     """`metrics.stats()` of the period of the same length just before."""
+    allowed(session, choice, actor)
     before = choice.period.previous()
     return metrics.stats(session, before.first, before.last, choice.urn, settings)
 
 
 def read_charts(
-    session: Session, choice: Choice, settings: Settings, width: int = 0, ratio: float = 1.0
+    session: Session,
+    choice: Choice,
+    settings: Settings,
+    width: int = 0,
+    ratio: float = 1.0,
+    actor: Actor | None = None,
 ) -> list[Any]:
     """The charts for the choice, as ChartItems drawn `width` pixels wide (loading
     matplotlib's Qt canvas here, not on the GUI thread)."""
     from missing_app.gui.widgets import chart
 
+    allowed(session, choice, actor)
+
     home_id = None if choice.home is None else choice.home.id
     return chart.chart_items(session, choice.period, home_id, settings, width, ratio)
 
 
-def read_areas(session: Session) -> tuple[list[str], list[HomeChoice]]:
-    return councils(session), home_choices(session)
+def read_areas(session: Session, actor: Actor | None = None) -> tuple[list[str], list[HomeChoice]]:
+    """The councils and homes the actor may choose (None: all)."""
+    return councils(session, actor), home_choices(session, actor=actor)
 
 
 def read_behind(session: Session, spec: Any, x: float, y: float, actor: Actor | None = None) -> Any:

@@ -100,7 +100,7 @@ def read_access(session: Session, actor: Actor, today: date) -> Access:
     if not actor.may(Permission.REPORT):
         cannot = f"{actor.label} cannot {Permission.REPORT.value}; ask a supervisor."
         return Access(actor.label, [], False, False, months, cannot)
-    homes = home_choices(session)
+    homes = home_choices(session, actor=actor)
     scope = actor.home_scope
     if scope is not None:
         homes = [home for home in homes if home.id in scope]
