@@ -205,17 +205,14 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run_encrypt(args: argparse.Namespace, target: str) -> int:
     from missing_app.core.db import open_database
-    from missing_app.core.db.cipher import is_encrypted
     from missing_app.core.security.access import accounts_exist
-    from missing_app.core.security.encryption import encrypt_existing_database
+    from missing_app.core.security.encryption import (
+        encrypt_existing_database,
+        plain_database_file,
+    )
     from missing_app.core.security.keyring import keyring_path
-    from missing_app.core.security.signin import database_file
 
-    path = database_file(target)
-    if path is None or not path.is_file():
-        raise HomewardError(f"There is no database file at {target} to encrypt.")
-    if is_encrypted(path):
-        raise HomewardError(f"{path} is already encrypted.")
+    path = plain_database_file(target)
     db = open_database(target)
     try:
         with db.session() as session:

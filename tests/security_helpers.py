@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from missing_app.core.db import Database
-from missing_app.core.models import CareHome, User
+from missing_app.core.db import Database, open_database
+from missing_app.core.models import AuditEvent, CareHome, User
 from missing_app.core.records import Records
 from missing_app.core.security import passwords
 from missing_app.core.security.passwords import KdfCost
@@ -52,6 +52,25 @@ ROLES = {
 
 def as_user(db: Database, username: str) -> Records:
     return Records(db, username, now=lambda: NOW)
+
+
+def audited_views(db: Database) -> list[tuple[str, str, int | None]]:
+    """Who viewed which record, as the audit log has it, oldest first."""
+    query = (
+        select(AuditEvent.username, AuditEvent.entity, AuditEvent.entity_id)
+        .where(AuditEvent.action == "view")
+        .order_by(AuditEvent.id)
+    )
+    with db.session() as session:
+        return [(who, entity, entity_id) for who, entity, entity_id in session.execute(query)]
+
+
+def world_file(target: str) -> str:
+    """Build the world in a new database file at `target` and close it; return `target`."""
+    db = open_database(target)
+    build_world(db)
+    db.close()
+    return target
 
 
 def build_world(db: Database) -> World:

@@ -12,7 +12,7 @@ from missing_app.cli import main
 from missing_app.core.db import open_database
 from missing_app.core.db.cipher import is_encrypted
 from missing_app.core.models import AuditEvent
-from tests.security_helpers import PASSWORD, build_world
+from tests.security_helpers import PASSWORD, world_file
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, used by every test
 
 pytestmark = pytest.mark.usefixtures("cheap_kdf")
@@ -43,10 +43,7 @@ def audit_rows(target: str, action: str) -> list[tuple[str, str | None]]:
 
 @pytest.fixture
 def world_db(tmp_path: Path) -> str:
-    target = str(tmp_path / "h.sqlite")
-    db = open_database(target)
-    build_world(db)
-    db.close()
+    target = world_file(str(tmp_path / "h.sqlite"))
     assert not is_encrypted(target)
     return target
 

@@ -14,7 +14,7 @@ from missing_app.core.db.cipher import is_encrypted
 from missing_app.core.models import AuditEvent
 from missing_app.core.security.keyring import keyring_path
 from tests.conftest import write_csv
-from tests.security_helpers import PASSWORD, build_world
+from tests.security_helpers import PASSWORD, world_file
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, used by every test
 
 pytestmark = pytest.mark.usefixtures("cheap_kdf")
@@ -59,11 +59,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture
 def world_db(tmp_path: Path) -> str:
-    target = str(tmp_path / "h.sqlite")
-    db = open_database(target)
-    build_world(db)
-    db.close()
-    return target
+    return world_file(str(tmp_path / "h.sqlite"))
 
 
 def test_the_first_user_is_made_an_administrator_then_manages_the_rest(

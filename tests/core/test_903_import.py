@@ -3,19 +3,18 @@ nothing, idempotent, every problem with its file and line; records made by hand 
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from missing_app.core.db import Database
-from missing_app.core.exchange.episodes_csv import ImportFailed, ImportReport
+from missing_app.core.exchange.episodes_csv import ImportReport
 from missing_app.core.exchange.ssda903.importer import import_903
 from missing_app.core.models import AuditEvent, CareHome, Child, MissingEpisode, Placement
 from missing_app.core.records import Records
 from tests.conftest import NOW
+from tests.core.import_checks import import_errors, table_counts
 from tests.ssda903_files import (
     A_DOB,
     B_DOB,
@@ -41,21 +40,7 @@ def run(db: Database, *paths: Path) -> ImportReport:
 
 
 def errors(db: Database, *paths: Path) -> list[str]:
-    with pytest.raises(ImportFailed) as raised:
-        run(db, *paths)
-    return [str(p) for p in raised.value.problems if p.is_error]
-
-
-def table_counts(db: Database) -> dict[str, int]:
-    assert db.path is not None
-    with sqlite3.connect(db.path) as connection:
-        names = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'"
-            )
-        ]
-        return {n: connection.execute(f"SELECT COUNT(*) FROM {n}").fetchone()[0] for n in names}
+    return import_errors(lambda: run(db, *paths))
 
 
 def episodes_by_start(db: Database) -> dict[datetime, MissingEpisode]:

@@ -6,15 +6,15 @@ import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from missing_app.core.db import Database
-from missing_app.core.exchange.episodes_csv import ImportFailed, ImportReport, import_episodes
+from missing_app.core.exchange.episodes_csv import ImportReport, import_episodes
 from missing_app.core.models import CareHome, Child, MissingEpisode, Placement, ReturnInterview
 from missing_app.core.records import Records
 from missing_app.core.times import from_storage
 from tests.conftest import NOW, write_csv
+from tests.core.import_checks import import_errors, table_counts
 
 AMY = {
     "child_ref": "C1",
@@ -37,23 +37,7 @@ def run(db: Database, path: Path, **files: Path) -> ImportReport:
 
 
 def failure(db: Database, path: Path, **files: Path) -> list[str]:
-    with pytest.raises(ImportFailed) as raised:
-        run(db, path, **files)
-    return [str(p) for p in raised.value.problems if p.is_error]
-
-
-def table_counts(db: Database) -> dict[str, int]:
-    assert db.path is not None
-    with sqlite3.connect(db.path) as connection:
-        names = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'"
-            )
-        ]
-        return {
-            name: connection.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for name in names
-        }
+    return import_errors(lambda: run(db, path, **files))
 
 
 def test_a_good_file_imports_children_homes_episodes_and_interviews(

@@ -14,7 +14,7 @@ from missing_app.core.security.access import Actor, can_see_names, resolve_actor
 from missing_app.core.security.errors import PermissionDenied
 from missing_app.core.security.users import Users
 from tests.conftest import NOW
-from tests.security_helpers import PASSWORD, World, as_user, build_world
+from tests.security_helpers import PASSWORD, World, as_user, audited_views, build_world
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, used by every test
 
 pytestmark = pytest.mark.usefixtures("cheap_kdf")
@@ -167,13 +167,7 @@ def test_a_view_of_a_childs_record_is_audited_and_limited(world: World) -> None:
     as_user(world.db, "pcso.jones").record_view("missing_episodes", world.amy_episode)
     with pytest.raises(PermissionDenied, match="cannot see records of child"):
         as_user(world.db, "pcso.jones").record_view("children", world.ben)
-    with world.db.session() as session:
-        views = session.execute(
-            select(AuditEvent.username, AuditEvent.entity, AuditEvent.entity_id)
-            .where(AuditEvent.action == "view")
-            .order_by(AuditEvent.id)
-        ).all()
-    assert [tuple(v) for v in views] == [
+    assert audited_views(world.db) == [
         ("analyst.kim", "children", world.amy),
         ("pcso.jones", "missing_episodes", world.amy_episode),
     ]

@@ -139,6 +139,13 @@ def test_a_selected_row_shows_the_values_before_and_after(
     assert changed.font().bold()
 
 
+def answer_export(monkeypatch: pytest.MonkeyPatch, out: Path, reason: str) -> Path:
+    """Answer the export's save dialog with `out` and its reason question with `reason`."""
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (reason, True))
+    return out
+
+
 def test_the_export_writes_the_filtered_rows_and_is_itself_audited(
     qtbot: QtBot,
     page: tuple[AuditPage, Log],
@@ -148,9 +155,7 @@ def test_the_export_writes_the_filtered_rows_and_is_itself_audited(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     audit, _log = page
-    out = tmp_path / "audit.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("ICO subject request", True))
+    out = answer_export(monkeypatch, tmp_path / "audit.csv", "ICO subject request")
     audit.user.setCurrentIndex(audit.user.findData("pcso.jones"))
     audit.export_button.click()
     wait_for_writes(qtbot, context)
@@ -174,9 +179,7 @@ def test_an_export_without_a_reason_writes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     audit, _log = page
-    out = tmp_path / "audit.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("  ", True))
+    out = answer_export(monkeypatch, tmp_path / "audit.csv", "  ")
     audit.export_button.click()
     assert not out.exists()
     assert "give the reason" in audit.message.text() and audit.message.isVisible()

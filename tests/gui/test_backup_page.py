@@ -28,7 +28,7 @@ from missing_app.gui.long_task import Cancelled, LongTask, Progress
 from missing_app.gui.pages import backups as backups_module
 from missing_app.gui.pages.backups import BackupsPage, kind_text, size_text
 from tests.core.safety_world import Digest, digest, small_world
-from tests.gui.accounts import context_as
+from tests.gui.accounts import context_as, page_as
 from tests.security_helpers import PASSWORD, build_world
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, for the role test
 
@@ -245,10 +245,7 @@ def test_kinds_and_sizes_read_as_people_say_them() -> None:
 @pytest.mark.usefixtures("cheap_kdf")
 def test_a_supervisor_is_refused_in_the_core_s_words(qtbot: QtBot, db: Database) -> None:
     build_world(db)
-    with context_as(db, "sgt.lee") as supervisor:
-        page = BackupsPage(supervisor)
-        qtbot.addWidget(page)
-        page.show()
+    with page_as(qtbot, db, "sgt.lee", BackupsPage) as page:
         assert page.denied.text() == (
             "sgt.lee (supervisor) cannot make or restore backups; ask an administrator."
         )

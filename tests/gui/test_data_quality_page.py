@@ -78,6 +78,22 @@ def wait_for_check(qtbot: QtBot, page: DataQualityPage, after: object = None) ->
     )
 
 
+def open_in_window(qtbot: QtBot, window: MainWindow) -> DataQualityPage:
+    """Show the page in the window and wait for its check of the records."""
+    window.show_page("Data quality")
+    page = window.current_page()
+    assert isinstance(page, DataQualityPage)
+    wait_for_check(qtbot, page)
+    return page
+
+
+def press_return_on_first_row(qtbot: QtBot, page: DataQualityPage, column: int) -> None:
+    """Put the keyboard on the table's first row (at `column`) and press Return."""
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(0, column))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+
+
 def table(page: DataQualityPage) -> list[tuple[str, ...]]:
     """What the table shows, row by row."""
     model = page.model
@@ -138,9 +154,7 @@ def test_enter_and_double_click_open_the_episode(
     world = build(records)
     context.navigator = navigator = Navigator()
     page = make_page(qtbot, context)
-    page.table.setFocus()
-    page.table.setCurrentIndex(page.model.index(0, 1))
-    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    press_return_on_first_row(qtbot, page, column=1)
     assert navigator.opened == [("episode", world.amy_episode)]
     second = page.table.visualRect(page.model.index(1, 1)).center()
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=second)
@@ -169,13 +183,8 @@ def test_in_the_window_a_row_opens_the_episode_on_its_childs_page(
     qtbot: QtBot, window: MainWindow, context: AppContext, records: Records
 ) -> None:
     world = build(records)
-    window.show_page("Data quality")
-    page = window.current_page()
-    assert isinstance(page, DataQualityPage)
-    wait_for_check(qtbot, page)
-    page.table.setFocus()
-    page.table.setCurrentIndex(page.model.index(0, 0))
-    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    page = open_in_window(qtbot, window)
+    press_return_on_first_row(qtbot, page, column=0)
     child_page = window.current_page()
     assert type(child_page).__name__ == "ChildPage"
     assert (child_page.child_id, child_page.selected_episode) == (world.amy, world.amy_episode)  # type: ignore[attr-defined]
@@ -185,10 +194,7 @@ def test_correcting_the_record_takes_its_row_away(
     qtbot: QtBot, window: MainWindow, context: AppContext, records: Records
 ) -> None:
     world = build(records)
-    window.show_page("Data quality")
-    page = window.current_page()
-    assert isinstance(page, DataQualityPage)
-    wait_for_check(qtbot, page)
+    page = open_in_window(qtbot, window)
     assert len(table(page)) == 2
     before = page.report
     context.worker.submit(

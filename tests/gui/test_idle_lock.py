@@ -16,11 +16,11 @@ from sqlalchemy import select
 from missing_app.core.db import Database
 from missing_app.core.models import AuditEvent
 from missing_app.core.security.encryption import create_encrypted_database
-from missing_app.gui.app import build_context
 from missing_app.gui.dialogs.form import FormDialog
 from missing_app.gui.idle_lock import IdleLock
 from missing_app.gui.main_window import MainWindow
 from tests.conftest import NOW
+from tests.gui.accounts import window_as
 from tests.security_helpers import PASSWORD, World, build_world
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, used by every test
 
@@ -33,12 +33,7 @@ def world(db: Database) -> World:
 
 
 def open_window(qtbot: QtBot, db: Database, username: str) -> MainWindow:
-    context = build_context(db, username)
-    context.now = lambda: NOW
-    context.worker.records.now = lambda: NOW
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
+    window = window_as(qtbot, db, username)
     qtbot.waitExposed(window)
     return window
 

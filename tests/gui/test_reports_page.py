@@ -104,6 +104,19 @@ def into_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_args: str(folder))
 
 
+def save_with_reason(qtbot: QtBot, page: ReportsPage, context: AppContext, kind: str) -> None:
+    """Give the reason, press Save for `kind` (pdf, csv...) and wait for the file."""
+    qtbot.keyClicks(page.why, WHY)
+    qtbot.mouseClick(page.save_buttons[kind], Qt.MouseButton.LeftButton)
+    wait_for_writes(qtbot, context)
+
+
+def start_every_home(qtbot: QtBot, page: ReportsPage) -> None:
+    """Give the reason and start writing every home's pack."""
+    qtbot.keyClicks(page.why, WHY)
+    qtbot.mouseClick(page.every_home.button, Qt.MouseButton.LeftButton)
+
+
 # The preview --------------------------------------------------------------------------------
 
 
@@ -212,9 +225,7 @@ def test_a_pdf_is_saved_as_previewed_and_recorded(
     assert page.preview is not None and page.preview.choice.month.key == "2025-09"
     assert page.scope.text() == "Oak House (SC100001), September 2025"
     asked = save_as(monkeypatch, tmp_path / "oak-september")  # no suffix: .pdf is added
-    qtbot.keyClicks(page.why, WHY)
-    qtbot.mouseClick(page.save_buttons["pdf"], Qt.MouseButton.LeftButton)
-    wait_for_writes(qtbot, context)
+    save_with_reason(qtbot, page, context, "pdf")
     assert asked and asked[0].endswith("2025-09-SC100001-oak-house.pdf")
     saved = tmp_path / "oak-september.pdf"
     assert saved.read_bytes() == page.preview.pdf  # exactly what was shown
@@ -243,9 +254,7 @@ def test_a_csv_of_every_home_is_saved(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     save_as(monkeypatch, tmp_path / "october.csv")
-    qtbot.keyClicks(page.why, WHY)
-    qtbot.mouseClick(page.save_buttons["csv"], Qt.MouseButton.LeftButton)
-    wait_for_writes(qtbot, context)
+    save_with_reason(qtbot, page, context, "csv")
     lines = (tmp_path / "october.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("month,") and len(lines) == 3  # the header and two homes
     assert {line.split(",")[:2][1] for line in lines[1:]} == {"SC100001", "SC100002"}
@@ -261,9 +270,7 @@ def test_a_file_that_cannot_be_written_is_reported_in_the_page(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     save_as(monkeypatch, tmp_path / "no such folder" / "pack.pdf")
-    qtbot.keyClicks(page.why, WHY)
-    qtbot.mouseClick(page.save_buttons["pdf"], Qt.MouseButton.LeftButton)
-    wait_for_writes(qtbot, context)
+    save_with_reason(qtbot, page, context, "pdf")
     assert page.banner.isVisible()
     assert page.banner.text().startswith("Nothing was saved:")
     assert "could not be written" in page.banner.text()
@@ -282,8 +289,7 @@ def test_every_home_is_written_into_the_folder_chosen(
 ) -> None:
     into_folder(monkeypatch, tmp_path / "packs")
     page.every_home.format.setCurrentIndex(page.every_home.format.findData("csv"))
-    qtbot.keyClicks(page.why, WHY)
-    qtbot.mouseClick(page.every_home.button, Qt.MouseButton.LeftButton)
+    start_every_home(qtbot, page)
     assert page.every_home.progress.isVisible() and not page.every_home.button.isEnabled()
     qtbot.waitUntil(lambda: not page.every_home.running, timeout=BUILD)
     written = sorted(path.name for path in (tmp_path / "packs").iterdir())
@@ -319,8 +325,7 @@ def test_cancel_stops_a_batch(
     started = threading.Event()
     monkeypatch.setattr(reports_batch, "export_every_home", slow_batch(started))
     into_folder(monkeypatch, tmp_path)
-    qtbot.keyClicks(page.why, WHY)
-    qtbot.mouseClick(page.every_home.button, Qt.MouseButton.LeftButton)
+    start_every_home(qtbot, page)
     qtbot.waitUntil(lambda: page.every_home.progress.value() >= 3, timeout=5000)
     assert page.every_home.progress.maximum() == 100
     assert re.fullmatch(r"Writing Home \d+'s pack \(\d+ of 100\)…", page.every_home.stage.text())
@@ -339,8 +344,7 @@ def test_cancel_stops_a_real_batch_with_each_file_written_recorded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     into_folder(monkeypatch, tmp_path / "packs")
-    qtbot.keyClicks(page.why, WHY)
-    qtbot.mouseClick(page.every_home.button, Qt.MouseButton.LeftButton)  # PDF: seconds a home
+    start_every_home(qtbot, page)  # PDF: seconds a home
     qtbot.waitUntil(lambda: page.every_home.progress.value() >= 1, timeout=BUILD)  # one written
     qtbot.mouseClick(page.every_home.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.every_home.running, timeout=BUILD)

@@ -17,7 +17,7 @@ from missing_app.core.models import AuditEvent, Child, MissingEpisode, Setting
 from missing_app.core.records import Records
 from missing_app.gui.context import AppContext
 from missing_app.gui.pages.retention import EraseDialog, RetentionPage
-from tests.gui.accounts import context_as
+from tests.gui.accounts import page_as
 from tests.gui.conftest import wait_for_writes
 from tests.security_helpers import build_world
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, for the role test
@@ -163,10 +163,7 @@ def test_cancelling_the_dialog_erases_nothing(
 @pytest.mark.usefixtures("cheap_kdf")
 def test_a_pcso_is_refused_in_the_core_s_words(qtbot: QtBot, db: Database) -> None:
     build_world(db)
-    with context_as(db, "pcso.jones") as pcso:
-        page = RetentionPage(pcso)
-        qtbot.addWidget(page)
-        page.show()
+    with page_as(qtbot, db, "pcso.jones", RetentionPage) as page:
         assert not page.reader.waiting  # refused before anything is read
         assert page.denied.text() == (
             "pcso.jones (PCSO) cannot delete records past their retention date; ask a supervisor."

@@ -26,14 +26,14 @@ from missing_app.core.security.errors import SignInFailed
 from missing_app.core.security.keyring import has_keyring
 from missing_app.core.security.signin import SignedIn, sign_in
 from missing_app.gui import opening
-from missing_app.gui.app import build_context
 from missing_app.gui.context import AppContext
 from missing_app.gui.main_window import MainWindow
 from missing_app.gui.opening import create_first, open_for_window
 from missing_app.gui.signin import FirstStartDialog, SignInDialog
 from tests.conftest import NOW
 from tests.core.test_backup_restore import damage
-from tests.security_helpers import PASSWORD, World, build_world
+from tests.gui.accounts import window_as
+from tests.security_helpers import PASSWORD, World, audited_views, build_world
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, used by every test
 
 pytestmark = pytest.mark.usefixtures("cheap_kdf")
@@ -302,16 +302,6 @@ def world(db: Any) -> World:
     return build_world(db)
 
 
-def window_as(qtbot: QtBot, db: Any, username: str) -> MainWindow:
-    context = build_context(db, username)
-    context.now = lambda: NOW
-    context.worker.records.now = lambda: NOW
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    return window
-
-
 def stop(window: MainWindow) -> None:
     window.context.worker.stop()
 
@@ -334,13 +324,7 @@ def test_opening_a_child_or_an_episode_is_audited_as_a_view(qtbot: QtBot, world:
         qtbot.waitUntil(lambda: window.context.worker.pending == 0, timeout=5000)
     finally:
         stop(window)
-    with world.db.session() as session:
-        views = session.execute(
-            select(AuditEvent.username, AuditEvent.entity, AuditEvent.entity_id)
-            .where(AuditEvent.action == "view")
-            .order_by(AuditEvent.id)
-        ).all()
-    assert [tuple(row) for row in views] == [
+    assert audited_views(world.db) == [
         ("pcso.jones", "children", world.amy),
         ("pcso.jones", "missing_episodes", world.amy_episode),
         ("pcso.jones", "children", world.amy),

@@ -20,11 +20,16 @@ from missing_app.core.security.errors import PermissionDenied, SignInFailed
 from missing_app.core.security.signin import sign_in
 from missing_app.core.security.users import Users
 from missing_app.gui.context import AppContext
-from missing_app.gui.dialogs.account import AddUserDialog, PasswordDialog, RoleDialog
+from missing_app.gui.dialogs.account import (
+    AddUserDialog,
+    PasswordDialog,
+    PasswordFields,
+    RoleDialog,
+)
 from missing_app.gui.main_window import MainWindow
 from missing_app.gui.pages.users import UsersPage
 from tests.conftest import NOW
-from tests.gui.accounts import context_as, nav_names, window_for
+from tests.gui.accounts import context_as, nav_names, page_as, window_for
 from tests.gui.conftest import wait_for_writes
 from tests.security_helpers import PASSWORD, build_world
 from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture, used by every test
@@ -62,6 +67,37 @@ def row_of(page: UsersPage, username: str) -> list[str]:
     raise AssertionError(f"{username} is not listed")
 
 
+def add_user_form(
+    page: UsersPage, username: str, display_name: str, role: str | None = None
+) -> AddUserDialog:
+    """Open the Add user form and fill in the account (the passwords are left to the test)."""
+    page.add_button.click()
+    form = page.form
+    assert isinstance(form, AddUserDialog)
+    form.username.setText(username)
+    form.display_name.setText(display_name)
+    if role is not None:
+        form.role.setCurrentIndex(form.role.findData(role))
+    return form
+
+
+def set_passwords(passwords: PasswordFields, password: str, again: str | None = None) -> None:
+    """Type the password and its repeat (the same unless `again` is given)."""
+    passwords.password.setText(password)
+    passwords.again.setText(password if again is None else again)
+
+
+def give_new_password(qtbot: QtBot, admin: AppContext, page: UsersPage, username: str) -> None:
+    """Set NEW_PASSWORD for `username` through the page's Set password form."""
+    page.select(username)
+    page.password_button.click()
+    form = page.form
+    assert isinstance(form, PasswordDialog)
+    set_passwords(form.passwords, NEW_PASSWORD)
+    form.save()
+    wait_for_writes(qtbot, admin)
+
+
 def signs_in(db: Database, username: str, password: str) -> str | None:
     """The role `username` signs in with, on the database file."""
     assert db.path is not None
@@ -83,14 +119,8 @@ def test_an_added_user_can_then_sign_in_with_the_core(
     qtbot: QtBot, window: MainWindow, admin: AppContext, db: Database
 ) -> None:
     page = users_page(window)
-    page.add_button.click()
-    form = page.form
-    assert isinstance(form, AddUserDialog)
-    form.username.setText("pcso.patel")
-    form.display_name.setText("Priya Patel")
-    form.role.setCurrentIndex(form.role.findData("pcso"))
-    form.passwords.password.setText(NEW_PASSWORD)
-    form.passwords.again.setText(NEW_PASSWORD)
+    form = add_user_form(page, "pcso.patel", "Priya Patel", "pcso")
+    set_passwords(form.passwords, NEW_PASSWORD)
     form.save()
     wait_for_writes(qtbot, admin)
     assert row_of(page, "pcso.patel")[:4] == ["pcso.patel", "Priya Patel", "PCSO", "Active"]
@@ -101,17 +131,11 @@ def test_typing_slips_are_shown_under_their_fields_and_nothing_is_added(
     qtbot: QtBot, window: MainWindow, admin: AppContext, db: Database
 ) -> None:
     page = users_page(window)
-    page.add_button.click()
-    form = page.form
-    assert isinstance(form, AddUserDialog)
-    form.username.setText("Bad Name")
-    form.display_name.setText("Someone")
-    form.passwords.password.setText(NEW_PASSWORD)
-    form.passwords.again.setText(NEW_PASSWORD + "!")
+    form = add_user_form(page, "Bad Name", "Someone")
+    set_passwords(form.passwords, NEW_PASSWORD, NEW_PASSWORD + "!")
     form.save()
     assert form.errors["again"].text() == "the two passwords differ"
-    form.passwords.password.setText("short")
-    form.passwords.again.setText("short")
+    set_passwords(form.passwords, "short")
     form.save()
     wait_for_writes(qtbot, admin)
     assert "use at least 10 characters" in form.errors["password"].text()
@@ -150,15 +174,7 @@ def test_an_administrator_cannot_change_their_own_role_or_remove_themselves(
 def test_a_new_password_lets_the_user_sign_in_with_it(
     qtbot: QtBot, window: MainWindow, admin: AppContext, db: Database
 ) -> None:
-    page = users_page(window)
-    page.select("analyst.kim")
-    page.password_button.click()
-    form = page.form
-    assert isinstance(form, PasswordDialog)
-    form.passwords.password.setText(NEW_PASSWORD)
-    form.passwords.again.setText(NEW_PASSWORD)
-    form.save()
-    wait_for_writes(qtbot, admin)
+    give_new_password(qtbot, admin, users_page(window), "analyst.kim")
     assert signs_in(db, "analyst.kim", NEW_PASSWORD) == "analyst"
     with pytest.raises(SignInFailed):
         signs_in(db, "analyst.kim", PASSWORD)
@@ -214,10 +230,7 @@ def test_the_first_account_is_offered_as_the_users_own_administrator_account(
 
 def test_the_core_refusal_is_shown_in_the_page(qtbot: QtBot, db: Database) -> None:
     build_world(db)
-    with context_as(db, "sgt.lee") as supervisor:
-        page = UsersPage(supervisor)
-        qtbot.addWidget(page)
-        page.show()
+    with page_as(qtbot, db, "sgt.lee", UsersPage) as page:
         assert page.denied.text() == (
             "sgt.lee (supervisor) cannot manage users; ask an administrator."
         )
@@ -255,14 +268,8 @@ def test_in_an_encrypted_database_the_added_user_gets_a_key_to_it(
         with context_as(signed.db, "admin.ada") as admin:
             page = UsersPage(admin)
             qtbot.addWidget(page)
-            page.add_button.click()
-            form = page.form
-            assert isinstance(form, AddUserDialog)
-            form.username.setText("sgt.lee")
-            form.display_name.setText("Sam Lee")
-            form.role.setCurrentIndex(form.role.findData("supervisor"))
-            form.passwords.password.setText(NEW_PASSWORD)
-            form.passwords.again.setText(NEW_PASSWORD)
+            form = add_user_form(page, "sgt.lee", "Sam Lee", "supervisor")
+            set_passwords(form.passwords, NEW_PASSWORD)
             form.save()
             wait_for_writes(qtbot, admin)
     finally:
@@ -283,14 +290,7 @@ def test_a_locked_account_shows_until_when_and_a_new_password_unlocks_it(
     page = users_page(window)
     page.refresh()
     assert row_of(page, "pcso.jones")[3] == "Locked until 15/11 12:15"  # NOW + 15 min
-    page.select("pcso.jones")
-    page.password_button.click()
-    form = page.form
-    assert isinstance(form, PasswordDialog)
-    form.passwords.password.setText(NEW_PASSWORD)
-    form.passwords.again.setText(NEW_PASSWORD)
-    form.save()
-    wait_for_writes(qtbot, admin)
+    give_new_password(qtbot, admin, page, "pcso.jones")
     assert row_of(page, "pcso.jones")[3] == "Active"
     assert signs_in(db, "pcso.jones", NEW_PASSWORD) == "pcso"
 

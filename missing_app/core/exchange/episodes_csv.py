@@ -10,107 +10,43 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, update
 
 from missing_app.core import rules
-from missing_app.core.audit import log_event
 from missing_app.core.db import Database
 from missing_app.core.db.bulk import collector_paused, insert_columns, insert_rows
-from missing_app.core.errors import Problem, ValidationError
+from missing_app.core.errors import Problem
 from missing_app.core.exchange import recorded
-from missing_app.core.exchange.tables import Column, Row, Table, read_table, text, whole_number
-from missing_app.core.models import CareHome, Child, MissingEpisode, Placement, ReturnInterview
-from missing_app.core.times import local_date, parse_date, parse_datetime, utc_now
+from missing_app.core.exchange.episodes_columns import (
+    EPISODE_COLUMNS,
+    EPISODE_FIELDS,
+    HOME_COLUMNS,
+    INTERVIEW_FIELDS,
+    MERGED_FIELDS,
+    PLACEMENT_COLUMNS,
+)
+from missing_app.core.exchange.importing import (
+    ImportFailed,
+    ImportJob,
+    ImportReport,
+    Progress,
+    exploitation_flag,
+    save_placement,
+    stored_placements,
+)
+from missing_app.core.exchange.tables import Row, Table, read_table
+from missing_app.core.models import CareHome, Child, MissingEpisode, ReturnInterview
+from missing_app.core.times import local_date, utc_now
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]
-
-
-def _beds(value: str) -> int:
-    beds = whole_number(value)
-    if beds < 0:
-        raise ValueError(f"{beds} beds is not possible")
-    return beds
-
-
-def _columns(*columns: Column) -> dict[str, Column]:
-    return {column.name: column for column in columns}
-
-
-EPISODE_COLUMNS = _columns(
-    Column("child_ref", text, required=True),
-    Column("first_name", text),
-    Column("last_name", text),
-    Column("dob", parse_date, required=True),
-    Column("sex", rules.sex),
-    Column("home_urn", text, required=True),
-    Column("home_name", text),
-    Column("local_authority", text),
-    Column("type", rules.episode_type),
-    Column("last_seen_at", parse_datetime, required=True),
-    Column("reported_at", parse_datetime),
-    Column("police_ref", text),
-    Column("risk", rules.risk_grade),
-    Column("returned_at", parse_datetime),
-    Column("return_method", rules.return_method),
-    Column("found_location", text),
-    Column("safe_and_well_at", parse_datetime),
-    Column("rhi_offered_at", parse_datetime),
-    Column("rhi_completed_at", parse_datetime),
-    Column("rhi_declined", rules.yes_no),
-)
-HOME_COLUMNS = _columns(
-    Column("urn", text, required=True),
-    Column("name", text, required=True),
-    Column("local_authority", text),
-    Column("postcode", text),
-    Column("beds", _beds),
-    Column("engagement_start", parse_date),
-)
-PLACEMENT_COLUMNS = _columns(
-    Column("child_ref", text, required=True),
-    Column("home_urn", text, required=True),
-    Column("start", parse_date, required=True),
-    Column("end", parse_date),
-)
-
-# Episode columns of the file, as columns of missing_episodes and return_interviews.
-EPISODE_FIELDS = (
-    "type", "reported_at", "police_ref", "risk", "returned_at", "return_method",
-    "found_location", "safe_and_well_at",
-)  # fmt: skip
-INTERVIEW_FIELDS = {
-    "rhi_offered_at": "offered_at",
-    "rhi_completed_at": "completed_at",
-    "rhi_declined": "declined",
-}
-MERGED_FIELDS = (*EPISODE_FIELDS, *INTERVIEW_FIELDS)
-
-
-class ImportFailed(ValidationError):
-    """The files had errors; nothing was imported."""
-
-
-@dataclass
-class ImportReport:
-    """What an import added and changed, and the warnings it raised."""
-
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return any(value for key, value in self.counts.items() if not key.endswith("unchanged"))
-
-    def summary(self) -> str:
-        parts = [f"{value} {key.replace('_', ' ')}" for key, value in self.counts.items() if value]
-        return ", ".join(parts) if parts else "nothing to import"
+# The report, the failure and Progress are defined in importing.py; callers import them here.
+__all__ = ["ImportFailed", "ImportReport", "Progress", "import_episodes"]
 
 
 @dataclass
@@ -153,26 +89,13 @@ def import_episodes(
         return job.write(username)
 
 
-class _Import:
+class _Import(ImportJob):
     def __init__(self, db: Database, now: datetime, progress: Progress | None) -> None:
-        self.db = db
-        self.now = now
-        self.progress = progress
-        self.problems: list[Problem] = []
+        super().__init__(db, now, progress)
         self.tables: dict[str, Table] = {}
-        self.report = ImportReport()
-
-    def _tell(self, stage: str, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(stage, done, total)
 
     def _reading(self, kind: str) -> Callable[[int], None]:
         return lambda rows: self._tell(f"reading {kind}", rows, 0)
-
-    def _fail_if_errors(self) -> None:
-        if any(p.is_error for p in self.problems):
-            self.problems.sort(key=lambda p: (p.file or "", p.line or 0))
-            raise ImportFailed(self.problems)
 
     # Reading -----------------------------------------------------------------------------
 
@@ -201,8 +124,7 @@ class _Import:
     def check(self) -> None:
         self._tell("checking", len(self.tables["episodes"].rows), 0)
         with self.db.engine.connect() as connection:
-            self.known_homes = recorded.homes_by_urn(connection)
-            self.known_children = recorded.children_by_ref(connection)
+            self._load_known(connection)
             self._check_homes()
             self._check_children()
             self._merge_episodes(connection)
@@ -299,15 +221,8 @@ class _Import:
 
     def _check_episodes(self) -> None:
         for episode in self.episodes:
-            ref = episode.child_ref
-            known = self.known_children.get(ref)
-            flag = None
-            if known is not None:
-                day = local_date(episode.last_seen_at)
-                for label in ("CSE", "CCE"):
-                    since = known[label.lower() + "_flagged_on"]
-                    if since is not None and since <= day:
-                        flag = flag or label
+            known = self.known_children.get(episode.child_ref)
+            flag = exploitation_flag(known, local_date(episode.last_seen_at))
             facts = rules.EpisodeFacts(
                 last_seen_at=episode.last_seen_at,
                 type=episode.values["type"] or "missing",
@@ -416,26 +331,14 @@ class _Import:
 
     # Writing -----------------------------------------------------------------------------
 
-    def write(self, username: str) -> ImportReport:
-        self.report.warnings = [p for p in self.problems if not p.is_error]
-        with self.db.transaction() as session:
-            connection = session.connection()
-            home_ids = self._write_homes(connection)
-            child_ids = self._write_children(connection)
-            self._write_episodes(connection, home_ids, child_ids)
-            self._write_placements(connection, home_ids, child_ids)
-            if self.report.changed:
-                log_event(
-                    session,
-                    username,
-                    "import",
-                    "missing_episodes",
-                    after={"files": self._fingerprints(), "counts": dict(self.report.counts)},
-                )
-        return self.report
+    def _write(self, connection: Connection) -> None:
+        home_ids = self._write_homes(connection)
+        child_ids = self._write_children(connection)
+        self._write_episodes(connection, home_ids, child_ids)
+        self._write_placements(connection, home_ids, child_ids)
 
-    def _fingerprints(self) -> dict[str, str]:
-        return {table.path: recorded.sha256(table.path) for table in self.tables.values()}
+    def _paths(self) -> list[str]:
+        return [table.path for table in self.tables.values()]
 
     def _write_homes(self, connection: Connection) -> dict[str, int]:
         wanted: dict[str, dict[str, Any]] = {}
@@ -501,9 +404,7 @@ class _Import:
             model = MissingEpisode
             connection.execute(update(model).where(model.id == bindparam("_id")), rows)
             self._update_interviews(connection, changed)
-        self.report.counts["episodes_added"] = len(new)
-        self.report.counts["episodes_updated"] = len(changed)
-        self.report.counts["episodes_unchanged"] = len(self.episodes) - len(new) - len(changed)
+        self._count_episodes(len(new), len(changed), len(self.episodes))
 
     def _insert_episodes(
         self,
@@ -512,12 +413,7 @@ class _Import:
         home_ids: Mapping[str, int],
         child_ids: Mapping[str, int],
     ) -> None:
-        # The write transaction holds SQLite's write lock, so new ids follow the largest.
-        first = (connection.scalar(select(func.max(MissingEpisode.id))) or 0) + 1
-        size = 20_000
-        for start in range(0, len(new), size):
-            chunk = new[start : start + size]
-            ids = range(first + start, first + start + len(chunk))
+        for ids, chunk in self._episode_batches(connection, new):
             columns = {name: [e.values.get(name) for e in chunk] for name in EPISODE_FIELDS}
             columns |= {
                 "id": list(ids),
@@ -532,7 +428,6 @@ class _Import:
                 if (interview := e.interview) is not None
             ]
             insert_rows(connection, ReturnInterview, interviews)
-            self._tell("saving episodes", start + len(chunk), len(new))
 
     def _update_interviews(self, connection: Connection, changed: list[_Episode]) -> None:
         new, updated = [], []
@@ -557,32 +452,10 @@ class _Import:
         table = self.tables.get("placements")
         if table is None:
             return
-        stored = {
-            (r.child_id, r.home_id, r.start): (r.id, r.end)
-            for r in connection.execute(
-                select(
-                    Placement.id,
-                    Placement.child_id,
-                    Placement.home_id,
-                    Placement.start,
-                    Placement.end,
-                )
-            )
-        }
+        stored = stored_placements(connection)
         for row in table.rows:
             values = row.values
             key = (child_ids[values["child_ref"]], home_ids[values["home_urn"]], values["start"])
-            if key not in stored:
-                result = connection.execute(
-                    insert(Placement),
-                    {"child_id": key[0], "home_id": key[1], "start": key[2], "end": values["end"]},
-                )
-                stored[key] = (recorded.new_id(result), values["end"])
-                self.report.counts["placements_added"] += 1
-            elif values["end"] is not None and stored[key][1] != values["end"]:
-                connection.execute(
-                    update(Placement)
-                    .where(Placement.id == stored[key][0])
-                    .values(end=values["end"])
-                )
-                self.report.counts["placements_updated"] += 1
+            outcome = save_placement(connection, stored, key, values["end"])
+            if outcome != "unchanged":  # this report has never counted unchanged placements
+                self.report.counts[f"placements_{outcome}"] += 1

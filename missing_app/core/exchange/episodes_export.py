@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Select, select
 
 from missing_app.core.db import Database
-from missing_app.core.exchange.episodes_csv import EPISODE_COLUMNS
+from missing_app.core.exchange.episodes_columns import EPISODE_COLUMNS
 from missing_app.core.models import CareHome, Child, MissingEpisode, ReturnInterview
 from missing_app.core.times import LONDON, from_storage
 

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -66,6 +67,16 @@ def create_encrypted_database(
     return SignedIn(db, actor)
 
 
+def plain_database_file(target: str) -> Path:
+    """Return the plain database file at `target`, or raise HomewardError saying why not."""
+    path = database_file(target)
+    if path is None or not path.is_file():
+        raise HomewardError(f"There is no database file at {target} to encrypt.")
+    if is_encrypted(path):
+        raise HomewardError(f"{path} is already encrypted.")
+    return path
+
+
 def encrypt_existing_database(
     target: str,
     username: str,
@@ -79,11 +90,7 @@ def encrypt_existing_database(
     keep their history but need a new password from an administrator to sign in (their
     passwords are not known, so their key cannot be wrapped).
     """
-    path = database_file(target)
-    if path is None or not path.is_file():
-        raise HomewardError(f"There is no database file at {target} to encrypt.")
-    if is_encrypted(path):
-        raise HomewardError(f"{path} is already encrypted.")
+    path = plain_database_file(target)
     db = open_database(target)
     try:
         created, others, policy = _administrator(db, username, password, display_name, now)

@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from missing_app.core.db.files import fsync_folder
 from missing_app.core.errors import HomewardError
 from missing_app.core.security import passwords
 from missing_app.core.security.passwords import KdfCost
@@ -222,18 +223,7 @@ def _atomic_write(path: Path, content: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; Windows has no directory handles)."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_folder(path.parent)  # the rename itself, made durable
 
 
 def copy_keyring(src_db: str | Path, dst_db: str | Path) -> Path | None:

@@ -23,15 +23,21 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from missing_app.core import rules
-from missing_app.core.audit import log_event
 from missing_app.core.db import Database
 from missing_app.core.db.bulk import collector_paused, insert_columns
 from missing_app.core.errors import Problem
 from missing_app.core.exchange import recorded
-from missing_app.core.exchange.episodes_csv import ImportFailed, ImportReport, Progress
+from missing_app.core.exchange.importing import (
+    ImportJob,
+    ImportReport,
+    Progress,
+    exploitation_flag,
+    save_placement,
+    stored_placements,
+)
 from missing_app.core.exchange.ssda903.rows import (
     ChildRow,
     PeriodRow,
@@ -42,7 +48,7 @@ from missing_app.core.exchange.ssda903.rows import (
     place_name,
 )
 from missing_app.core.exchange.ssda903.tables import EPISODES, HEADER, MISSING, read_return
-from missing_app.core.models import CareHome, Child, MissingEpisode, Placement
+from missing_app.core.models import CareHome, Child, MissingEpisode
 from missing_app.core.times import local_date, local_midnight, utc_now
 
 log = logging.getLogger(__name__)
@@ -78,26 +84,13 @@ class _Episode:
     changed: bool = True
 
 
-class _Import903:
+class _Import903(ImportJob):
     def __init__(self, db: Database, now: datetime, progress: Progress | None) -> None:
-        self.db = db
-        self.now = now
-        self.progress = progress
-        self.problems: list[Problem] = []
-        self.report = ImportReport()
+        super().__init__(db, now, progress)
         self.files: list[str] = []
-
-    def _tell(self, stage: str, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(stage, done, total)
 
     def _problem(self, source: Source, column: str, message: str, severity: Any = "error") -> None:
         self.problems.append(Problem(column, message, severity, source.file, source.line))
-
-    def _fail_if_errors(self) -> None:
-        if any(problem.is_error for problem in self.problems):
-            self.problems.sort(key=lambda p: (p.file or "", p.line or 0))
-            raise ImportFailed(self.problems)
 
     # Reading -----------------------------------------------------------------------------
 
@@ -126,8 +119,7 @@ class _Import903:
     def check(self) -> None:
         self._tell("checking", len(self.periods), 0)
         with self.db.engine.connect() as connection:
-            self.known_homes = recorded.homes_by_urn(connection)
-            self.known_children = recorded.children_by_ref(connection)
+            self._load_known(connection)
             self.ethnicities: dict[str, str | None] = {
                 ref: ethnicity
                 for ref, ethnicity in connection.execute(select(Child.local_ref, Child.ethnicity))
@@ -261,12 +253,7 @@ class _Import903:
             period = episode.period
             known = self.known_children.get(period.ref)
             child = self.children.get(period.ref)
-            flag = None
-            if known is not None:
-                for label in ("CSE", "CCE"):
-                    since = known[label.lower() + "_flagged_on"]
-                    if since is not None and since <= period.start:
-                        flag = flag or label
+            flag = exploitation_flag(known, period.start)
             facts = rules.EpisodeFacts(
                 last_seen_at=episode.last_seen_at,
                 type=period.type,
@@ -311,19 +298,17 @@ class _Import903:
 
     # Writing -----------------------------------------------------------------------------
 
-    def write(self, username: str) -> ImportReport:
-        self.report.warnings = [p for p in self.problems if not p.is_error]
-        with self.db.transaction() as session:
-            connection = session.connection()
-            home_ids = self._write_homes(connection)
-            child_ids = self._write_children(connection)
-            self._write_placements(connection, home_ids, child_ids)
-            self._write_episodes(connection, home_ids, child_ids)
-            if self.report.changed:
-                files = {path: recorded.sha256(path) for path in self.files}
-                after = {"format": "SSDA903", "files": files, "counts": dict(self.report.counts)}
-                log_event(session, username, "import", "missing_episodes", after=after)
-        return self.report
+    def _write(self, connection: Connection) -> None:
+        home_ids = self._write_homes(connection)
+        child_ids = self._write_children(connection)
+        self._write_placements(connection, home_ids, child_ids)
+        self._write_episodes(connection, home_ids, child_ids)
+
+    def _paths(self) -> list[str]:
+        return self.files
+
+    def _audit_tags(self) -> dict[str, str]:
+        return {"format": "SSDA903"}
 
     def _write_homes(self, connection: Connection) -> dict[str, int]:
         for stay in self.stays:
@@ -358,53 +343,23 @@ class _Import903:
     def _write_placements(
         self, connection: Connection, home_ids: Mapping[str, int], child_ids: Mapping[str, int]
     ) -> None:
-        stored = {
-            (row.child_id, row.home_id, row.start): (row.id, row.end)
-            for row in connection.execute(
-                select(
-                    Placement.id,
-                    Placement.child_id,
-                    Placement.home_id,
-                    Placement.start,
-                    Placement.end,
-                )
-            )
-        }
+        stored = stored_placements(connection)
         for stay in self.stays:
             key = (child_ids[stay.ref], home_ids[stay.urn], stay.start)
-            if key not in stored:
-                values = {
-                    "child_id": key[0],
-                    "home_id": key[1],
-                    "start": stay.start,
-                    "end": stay.end,
-                }
-                connection.execute(insert(Placement), values)
-                self.report.counts["placements_added"] += 1
-            elif stay.end is not None and stored[key][1] != stay.end:
-                placement_id = stored[key][0]
-                connection.execute(
-                    update(Placement).where(Placement.id == placement_id).values(end=stay.end)
-                )
-                self.report.counts["placements_updated"] += 1
-            else:
-                self.report.counts["placements_unchanged"] += 1
+            outcome = save_placement(connection, stored, key, stay.end)
+            self.report.counts[f"placements_{outcome}"] += 1
 
     def _write_episodes(
         self, connection: Connection, home_ids: Mapping[str, int], child_ids: Mapping[str, int]
     ) -> None:
         new = [e for e in self.episodes if e.existing_id is None]
         changed = [e for e in self.episodes if e.existing_id is not None and e.changed]
-        # The write transaction holds SQLite's write lock, so new ids follow the largest.
-        first = (connection.scalar(select(func.max(MissingEpisode.id))) or 0) + 1
-        size = 20_000
-        for start in range(0, len(new), size):
-            chunk = new[start : start + size]
+        for ids, chunk in self._episode_batches(connection, new):
             insert_columns(
                 connection,
                 MissingEpisode,
                 {
-                    "id": list(range(first + start, first + start + len(chunk))),
+                    "id": list(ids),
                     "child_id": [child_ids[e.period.ref] for e in chunk],
                     "home_id": [home_ids[_home(e)] for e in chunk],
                     "type": [e.period.type for e in chunk],
@@ -412,7 +367,6 @@ class _Import903:
                     "returned_at": [e.returned_at for e in chunk],
                 },
             )
-            self._tell("saving episodes", start + len(chunk), len(new))
         if changed:
             rows = [
                 {"type": e.period.type, "returned_at": e.returned_at, "_id": e.existing_id}
@@ -420,9 +374,7 @@ class _Import903:
             ]
             model = MissingEpisode
             connection.execute(update(model).where(model.id == bindparam("_id")), rows)
-        self.report.counts["episodes_added"] = len(new)
-        self.report.counts["episodes_updated"] = len(changed)
-        self.report.counts["episodes_unchanged"] = len(self.episodes) - len(new) - len(changed)
+        self._count_episodes(len(new), len(changed), len(self.episodes))
 
 
 def _home(episode: _Episode) -> str:
