@@ -102,3 +102,10 @@ def test_opening_the_window_loads_no_heavy_library(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=environment, check=True, timeout=120)  # fmt: skip
     assert out.stdout.strip() == ""
+
+
+def test_the_window_fits_a_1280_pixel_screen_on_every_page(window: MainWindow) -> None:
+    """Many force laptops are 1280 or 1366 pixels wide: no page may push the window wider."""
+    for name, *_ in PAGES:
+        window.show_page(name)
+        assert window.minimumSizeHint().width() <= 1200, name

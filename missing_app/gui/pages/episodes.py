@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -141,8 +142,11 @@ class EpisodesPage(Page):
         layout.addWidget(self.table, 1)
         self._show_count()
 
-    def _filters(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _filters(self) -> QVBoxLayout:
+        """Two rows (when, then which), so the window still fits a 1280-pixel screen."""
+        rows, row, choices = QVBoxLayout(), QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(row)
+        rows.addLayout(choices)
         self.period = QComboBox()
         self.period.addItems(PERIODS)
         self.first_day = date_box("The first day the child was last seen (London time)")
@@ -166,10 +170,10 @@ class EpisodesPage(Page):
             caption.setBuddy(widget)
             row.addWidget(caption)
             row.addWidget(widget)
-        row.addSpacing(12)
-        for choice in (self.home, self.type, self.risk, self.open_only):
-            row.addWidget(choice)
         row.addStretch(1)
+        for choice in (self.home, self.type, self.risk, self.open_only):
+            choices.addWidget(choice)
+        choices.addStretch(1)
         self.period.currentTextChanged.connect(self.choose_period)
         self.first_day.dateChanged.connect(self._dates_typed)
         self.last_day.dateChanged.connect(self._dates_typed)
@@ -177,7 +181,7 @@ class EpisodesPage(Page):
         for combo in (self.type, self.risk):
             combo.currentIndexChanged.connect(self.apply_filters)
         self.open_only.toggled.connect(self.apply_filters)
-        return row
+        return rows
 
     def _count_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
