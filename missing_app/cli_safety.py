@@ -8,6 +8,7 @@ file is refused with a message saying to sign in (exit status 1).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,8 @@ def run_backup(args: argparse.Namespace, target: str, keys: KeyProvider | None =
     if path is None:
         return BAD_INPUT
     out = Path(args.out).expanduser()
+    if args.out.endswith(("/", os.sep)):  # plainly a folder, even one not made yet
+        out.mkdir(parents=True, exist_ok=True)
     if out.is_dir():
         out = out / backup_name(path, utc_now())
     key = _key(path, keys)

@@ -89,6 +89,15 @@ def test_backup_into_a_folder_names_the_file(
     assert str(written) in capsys.readouterr().out
 
 
+def test_a_folder_not_made_yet_is_made_when_out_ends_with_a_slash(
+    database: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "usb" / "homeward"
+    assert main(["--db", str(database), "backup", "--out", f"{folder}/"]) == 0
+    (written,) = folder.iterdir()
+    assert written.name.startswith("homeward-") and records(written) == records(database)
+
+
 def test_restore_of_a_missing_file_is_bad_input(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
