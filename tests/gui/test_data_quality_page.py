@@ -116,7 +116,7 @@ def test_the_page_lists_exactly_the_failing_episode(
     assert page.year.currentText() == "2025-26"  # the clock's year: 15 November 2025
     assert table(page) == [
         ("575", "Amy Shaw · A1", "Wed 20/08/2025",
-         "MIS_END is blank, but the episode from 01/05/2025 ended 01/09/2025 (Episodes line 2)"),
+         "MIS_END is blank, but the placement from 01/05/2025 ended 01/09/2025"),
         ("577", "Amy Shaw · A1", "Wed 20/08/2025",
          "the period 20/08/2025 to open is outside the child's periods of care "
          "(01/05/2025 to 01/09/2025)"),

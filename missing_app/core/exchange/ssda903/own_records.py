@@ -84,7 +84,7 @@ def check_return(own: OwnReturn) -> list[RecordFailure]:
     return [
         RecordFailure(
             failure.code,
-            failure.message,
+            _in_our_words(failure.message),
             failure.child,
             int(child_ids[failure.row]),
             int(episode_ids[failure.row]),
@@ -92,6 +92,15 @@ def check_return(own: OwnReturn) -> list[RecordFailure]:
         )
         for failure in failures
     ]
+
+
+def _in_our_words(message: str) -> str:
+    """The Department's message as a PCSO reads it: a 903 "episode" is a placement here, and
+    the line of a table built from our own records means nothing to them."""
+    import re
+
+    message = re.sub(r" \(Episodes line \d+\)$", "", message)
+    return message.replace("but the episode from", "but the placement from")
 
 
 def own_return(session: Session, year: CollectionYear) -> OwnReturn:
