@@ -307,7 +307,6 @@ def test_adding_a_user_keeps_the_key_and_removing_one_changes_it(encrypted: str)
         "analyst.kim": True,
         "pcso.jones": False,
     }
-    key = admin.key
     admin.db.close()
     assert set(keys.load_keyring(encrypted).entries) == {"admin.ada", "analyst.kim"}
     kim = sign_in(encrypted, "analyst.kim", lambda: PASSWORD)

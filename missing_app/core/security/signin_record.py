@@ -110,7 +110,7 @@ class SignInRecord:
                 "lockout": [self.lockout.attempts, self.lockout.minutes],
                 "settled": settled,
                 "token": self.token,
-            },  # fmt: skip
+            },
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()

@@ -31,7 +31,7 @@ from missing_app.core.security.access import (
 from missing_app.core.security.anchor import settle
 from missing_app.core.security.errors import PermissionDenied
 from missing_app.core.security.passwords import hash_password, password_problems
-from missing_app.core.security.rekey import rekey_database
+from missing_app.core.security.rekey import Rekeyed, rekey_database
 from missing_app.core.times import utc_now
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -211,6 +211,12 @@ class Users:
             return ()
         why = f"{username} removed"
         return rekey_database(self.db, self.username, dropped=username, why=why).without_key
+
+    def rekey(self) -> Rekeyed:
+        """Give the encrypted database a new key, sealed to every user (administrators)."""
+        with self.db.session() as session:
+            self._admin(session)
+        return rekey_database(self.db, self.username, why="key changed on demand")
 
     def set_role(self, username: str, role: str) -> None:
         """Give an account another role (not one's own: an administrator always remains)."""
