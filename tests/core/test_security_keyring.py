@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from missing_app.core.db import open_database
@@ -327,3 +329,52 @@ def test_a_change_of_key_cut_short_by_a_crash_is_finished_at_the_next_sign_in(
     with pytest.raises(HomewardError, match="does not open"):
         open_database(encrypted, key=old_key)
     sign_in(encrypted, "admin.ada", lambda: PASSWORD).db.close()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
+                                                                  max_size=3),
+    max_leaves=8,
+)  # fmt: skip
+
+
+def paths_in(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON value, as a path of keys and indexes."""
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths_in(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += paths_in(item, (*path, index))
+    return found
+
+
+@given(data=st.data())
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_damage_to_a_keyring_is_refused_in_one_sentence(
+    encrypted: str, data: st.DataObject
+) -> None:
+    """One field replaced by any JSON value, or removed: refused, or signed in; no traceback."""
+    path = keys.keyring_path(encrypted)
+    original = ORIGINALS.setdefault(encrypted, path.read_text())  # each example starts whole
+    values = json.loads(original)
+    where = data.draw(st.sampled_from(paths_in(values)[1:]))
+    parent = values
+    for step in where[:-1]:
+        parent = parent[step]
+    if isinstance(parent, dict) and data.draw(st.booleans()):
+        del parent[where[-1]]
+    else:
+        parent[where[-1]] = data.draw(JSON_VALUES)
+    path.write_text(json.dumps(values))
+    try:
+        sign_in(encrypted, "admin.ada", lambda: PASSWORD, now=lambda: NOW).db.close()
+    except HomewardError as refused:
+        assert "\n" not in str(refused)
+
+
+ORIGINALS: dict[str, str] = {}
