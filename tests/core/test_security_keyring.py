@@ -378,3 +378,36 @@ def test_any_damage_to_a_keyring_is_refused_in_one_sentence(
 
 
 ORIGINALS: dict[str, str] = {}
+
+
+GUESS = """
+import sys, time
+from missing_app.core.security import passwords
+from missing_app.core.security.errors import SignInFailed
+from missing_app.core.security.signin import sign_in
+
+real = passwords.derive_key
+passwords.derive_key = lambda *args: (time.sleep(0.2), real(*args))[1]
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # every process guesses at the same moment
+try:
+    sign_in(sys.argv[1], "pcso.jones", lambda: "a wrong guess")
+except SignInFailed as failed:
+    print(failed)
+"""
+
+
+def test_wrong_passwords_from_several_programs_at_once_are_all_counted(encrypted: str) -> None:
+    import subprocess
+    import sys
+
+    at = str(time.time() + 5)  # after every program has started
+    programs = [
+        subprocess.Popen([sys.executable, "-c", GUESS, encrypted, at], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+        for _ in range(6)
+    ]  # fmt: skip
+    said = [program.communicate(timeout=60)[0] for program in programs]
+    assert sum("more tr" in text for text in said) == 4, said
+    assert sum("the account is locked for 15 minutes" in text for text in said) == 1, said
+    keyring = keys.load_keyring(encrypted)
+    assert len(keyring.record.failures) == 6 and keyring.locked_until("pcso.jones") is not None
