@@ -198,6 +198,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     passwd.add_argument("name", metavar="USERNAME")
     remove = actions.add_parser("remove", help="switch a user off and forget their password")
     remove.add_argument("name", metavar="USERNAME")
+    actions.add_parser("rekey", help="give an encrypted database a new key (old ones stop working)")
     grant = actions.add_parser("grant-names", help="let an analyst see children's names")
     grant.add_argument("name", metavar="USERNAME")
     grant.add_argument("--revoke", action="store_true", help="take the grant back")
@@ -224,12 +225,7 @@ def run_encrypt(args: argparse.Namespace, target: str) -> int:
     made = " (its first administrator)" if done.created_administrator else ""
     print(f"Encrypted {path} for {done.administrator}{made}.")
     print(f"Its key is kept, wrapped, in {keyring_path(path)}: back the two files up together.")
-    if done.without_key:
-        print(
-            "These users need a new password before they can sign in: "
-            + ", ".join(done.without_key)
-            + " (missing-app users passwd USERNAME)."
-        )
+    _say_without_key(done.without_key)
     return 0
 
 
@@ -252,12 +248,27 @@ def run_users(args: argparse.Namespace, target: str) -> int:
         users.set_password(args.name, ask_new_password(args.name))
         print(f"Password set for {args.name}.")
     elif args.action == "remove":
-        users.remove_user(args.name)
+        without = users.remove_user(args.name)
         print(f"Removed {args.name}: switched off, password and key forgotten.")
+        _say_without_key(without)
+    elif args.action == "rekey":
+        done = users.rekey()
+        print(f"{db.path} has a new key, sealed for {', '.join(done.kept)}; "
+              "older copies of its key file no longer open it.")  # fmt: skip
+        _say_without_key(done.without_key)
     else:
         users.grant_names(args.name, granted=not args.revoke)
         print(f"{args.name} {'may no longer' if args.revoke else 'may now'} see children's names.")
     return 0
+
+
+def _say_without_key(usernames: tuple[str, ...]) -> None:
+    if usernames:
+        print(
+            "These users need a new password before they can sign in: "
+            + ", ".join(usernames)
+            + " (missing-app users passwd USERNAME)."
+        )
 
 
 def _print_users(users: Users) -> None:

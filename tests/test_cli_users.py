@@ -11,6 +11,7 @@ from sqlalchemy import select
 from missing_app.cli import main
 from missing_app.core.db import open_database
 from missing_app.core.db.cipher import is_encrypted
+from missing_app.core.errors import HomewardError
 from missing_app.core.models import AuditEvent
 from missing_app.core.security.keyring import keyring_path
 from tests.conftest import write_csv
@@ -172,3 +173,33 @@ def test_an_encrypted_backup_needs_an_administrator_and_carries_its_keyring(
     stats = ("stats", "--from", "2025-11-01", "--to", "2025-11-30", "--home", "SC1")
     code, _, err = cli("--db", str(copy), "--user", "jones", *stats)
     assert code == 1 and "only for their own homes (none assigned yet)" in err  # it opened
+
+
+def test_users_rekey_changes_the_key_for_every_user(tmp_path: Path, cli: Cli) -> None:
+    from missing_app.core.security.signin import sign_in
+
+    db = ("--db", str(tmp_path / "h.sqlite"))
+    add_ada = ("users", "add", "ada", "--role", "administrator")
+    assert cli(*db, "--user", "ada", *add_ada, password=None, new=PASSWORD)[0] == 0
+    assert cli(*db, "--user", "ada", "encrypt")[0] == 0
+    assert cli(*db, "--user", "ada", "users", "add", "jones", "--role", "pcso", new=NEW)[0] == 0
+    old_key = sign_in(db[1], "ada", lambda: PASSWORD).key
+    code, _, err = cli(*db, "--user", "jones", "users", "rekey", password=NEW)
+    assert code == 1 and "jones (PCSO) cannot manage users" in err
+    code, out, err = cli(*db, "--user", "ada", "users", "rekey")
+    assert code == 0, err
+    assert out == (
+        f"{db[1]} has a new key, sealed for ada, jones; older copies of its key file no "
+        "longer open it.\n"
+    )
+    assert old_key is not None
+    with pytest.raises(HomewardError, match="does not open"):
+        open_database(db[1], key=old_key)
+    code, out, err = cli(*db, "--user", "jones", "stats", "--from", "2025-11-01", "--to",
+                         "2025-11-30", "--home", "SC1", password=NEW)  # fmt: skip
+    assert code == 1 and "only for their own homes" in err  # it opened with the new key
+    signed = sign_in(db[1], "ada", lambda: PASSWORD)
+    with signed.db.session() as session:
+        why = session.scalar(select(AuditEvent.why).where(AuditEvent.action == "rekey"))
+    signed.db.close()
+    assert why == "key changed on demand"

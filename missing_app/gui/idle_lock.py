@@ -282,8 +282,7 @@ class IdleLock(QObject):
         db, username = self.context.db, self.context.username
         try:
             if db.key is not None and db.path is not None:
-                entry = keys.load_keyring(db.path).entries.get(username)
-                return None if entry is None else entry.locked_until
+                return keys.load_keyring(db.path).locked_until(username)
             with db.session() as session:
                 query = select(User.locked_until).where(User.username == username)
                 return session.scalar(query)

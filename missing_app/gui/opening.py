@@ -101,8 +101,7 @@ def locked_until(path: Path, username: str) -> datetime | None:
     """When `username`'s lock-out ends (None if not locked or not known)."""
     try:
         if is_encrypted(path):
-            entry = keys.load_keyring(path).entries.get(username)
-            return None if entry is None else entry.locked_until
+            return keys.load_keyring(path).locked_until(username)
         db = open_database(str(path), upgrade=False)
         try:
             with db.session() as session:

@@ -238,7 +238,7 @@ def test_a_created_database_is_encrypted_and_its_key_kept_only_wrapped(encrypted
     import base64
 
     assert base64.b64encode(key).decode() not in keyring_text
-    assert set(json.loads(keyring_text)["users"][0]) >= {"salt", "kdf", "wrapped", "check"}
+    assert set(json.loads(keyring_text)["users"][0]) >= {"salt", "kdf", "private", "sealed"}
     assert oct(keys.keyring_path(path).stat().st_mode & 0o777) == "0o600"
     signed.db.close()
 
@@ -255,8 +255,8 @@ def test_a_wrong_password_is_told_from_the_check_value_and_locks(encrypted: str)
     with pytest.raises(SignInFailed, match=r"pcso\.nobody has no key"):
         sign_in(encrypted, "pcso.nobody", lambda: PASSWORD, now=lambda: now[0])
     keyring = keys.load_keyring(encrypted)
-    assert keyring.entries["pcso.jones"].locked_until == now[0] + timedelta(minutes=15)
-    assert len(keyring.pending) == 7
+    assert keyring.locked_until("pcso.jones") == now[0] + timedelta(minutes=15)
+    assert len(keyring.record.failures) == 7
     now[0] += timedelta(minutes=15)
     signed = sign_in(encrypted, "pcso.jones", lambda: PASSWORD, now=lambda: now[0])
     rows = audit_rows(signed)
@@ -272,8 +272,8 @@ def test_a_wrong_password_is_told_from_the_check_value_and_locks(encrypted: str)
         ).first()
     assert failed_at == NOW  # the time of the failure, not of the sign-in that logged it
     after = keys.load_keyring(encrypted)
-    assert after.pending == [] and after.entries["pcso.jones"].failures == 0
-    assert after.entries["pcso.jones"].locked_until is None
+    assert after.record.failures == [] and after.record.standing("pcso.jones").failures == 0
+    assert after.locked_until("pcso.jones") is None
     signed.db.close()
 
 
@@ -286,7 +286,7 @@ def test_changing_a_password_rewraps_only_that_users_key(encrypted: str) -> None
     after = keys.load_keyring(encrypted).entries
     assert after["admin.ada"] == before["admin.ada"]
     assert after["pcso.jones"].salt != before["pcso.jones"].salt
-    assert keys.unwrap_key(after["pcso.jones"], NEW_PASSWORD) == key
+    assert keys.open_entry(after["pcso.jones"], NEW_PASSWORD) == key
     with pytest.raises(SignInFailed, match="Wrong password"):
         sign_in(encrypted, "pcso.jones", lambda: PASSWORD)
     again = sign_in(encrypted, "pcso.jones", lambda: NEW_PASSWORD)
@@ -294,21 +294,23 @@ def test_changing_a_password_rewraps_only_that_users_key(encrypted: str) -> None
     again.db.close()
 
 
-def test_adding_and_removing_users_never_reencrypts(encrypted: str) -> None:
+def test_adding_a_user_keeps_the_key_and_removing_one_changes_it(encrypted: str) -> None:
     admin = sign_in(encrypted, "admin.ada", lambda: PASSWORD)
     users = Users(admin.db, "admin.ada")
+    original = admin.key
     users.add_user("analyst.kim", "Kim", "analyst", PASSWORD)
-    users.remove_user("pcso.jones")
+    assert admin.key == original
+    assert users.remove_user("pcso.jones") == ()  # nobody left without a key
+    assert admin.key != original and child_names(admin) == ["Zebedee Quill"]
     assert {a.username: a.can_sign_in for a in users.list_users()} == {
         "admin.ada": True,
         "analyst.kim": True,
         "pcso.jones": False,
     }
-    key = admin.key
     admin.db.close()
     assert set(keys.load_keyring(encrypted).entries) == {"admin.ada", "analyst.kim"}
     kim = sign_in(encrypted, "analyst.kim", lambda: PASSWORD)
-    assert kim.key == key and child_names(kim) == ["Zebedee Quill"]
+    assert child_names(kim) == ["Zebedee Quill"]
     kim.db.close()
     with pytest.raises(SignInFailed, match=r"pcso\.jones has no key"):
         sign_in(encrypted, "pcso.jones", lambda: PASSWORD)

@@ -100,13 +100,23 @@ class Database:
     def __init__(
         self, engine: Engine, *, key: bytes | None = None, lock: DatabaseLock | None = None
     ) -> None:
-        self.engine = engine
         self.key = key  # the raw key of an encrypted file (backups are taken with it)
         self._lock = lock
+        self._bind(engine)
+
+    def _bind(self, engine: Engine) -> None:
+        self.engine = engine
         # No autoflush: use cases check their rules before anything reaches the database.
         self.sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.writer = engine.execution_options(**{WRITE_OPTION: True})
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
+
+    def use_new_key(self, key: bytes) -> None:
+        """The file's key was changed (db/rekey.py): connect with the new one from now on."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        self.engine.dispose()
+        self.key = key
+        self._bind(create_sqlite_engine(url, key=key))
 
     @property
     def url(self) -> str:

@@ -27,6 +27,7 @@ from missing_app.core.security.signin import (
     lockout_policy,
     user_id_of,
 )
+from missing_app.core.security.signin_record import LockoutPolicy, SignInRecord
 from missing_app.core.security.users import Users
 from missing_app.core.times import utc_now
 
@@ -97,8 +98,8 @@ def encrypt_existing_database(
     finally:
         db.close()
     key = keys.new_data_key()
-    keyring = keys.Keyring(lockout=policy)
-    keyring.entries[username] = keys.wrap_key(username, key, password)
+    keyring = keys.Keyring(record=SignInRecord(lockout=policy))
+    keyring.entries[username] = keys.seal(username, key, password)
     keys.save_keyring(path, keyring)  # first: once the file is encrypted, only this opens it
     try:
         encrypt_database(path, key)
@@ -121,7 +122,7 @@ def _administrator(
     password: str,
     display_name: str | None,
     now: Callable[[], datetime],
-) -> tuple[bool, tuple[str, ...], keys.LockoutPolicy]:
+) -> tuple[bool, tuple[str, ...], LockoutPolicy]:
     """Check (or create) the administrator who encrypts; the other accounts; the lock-out."""
     with db.session() as session:
         existing = accounts_exist(session)

@@ -1,28 +1,27 @@
-"""The keyring beside an encrypted database (`<db>.keys`): its random key, wrapped per user.
+"""The keyring beside an encrypted database (`<db>.keys`): its random key, sealed per user.
 
-The database key is never stored in the clear. For each user it is XORed with a key derived
-from their password (argon2id, a fresh salt every time it is wrapped, so each wrap is a
-one-time pad), and stored with an HMAC check value, so that a wrong password is told apart
-from a damaged file without touching the database. Adding or removing a user, or changing a
-password, rewrites only that user's entry: the data is never re-encrypted.
+Each user's entry (sealing.py) gives up the database key to their password only, and is
+bound to their user name. Adding or removing a user, or changing a password, rewrites only
+that user's entry; removing a user also changes the database key (rekey.py). During a change
+of key the old key's entries are kept as `previous`, so a crash at any moment leaves a
+database that some entry opens.
 
-The keyring also keeps what sign-in needs before the database can be opened: failed attempts
-and lock-outs per user, the lock-out policy as last read from the database's settings, and
-failed sign-ins not yet written to the audit log (they are, at the next sign-in).
+The keyring also keeps what sign-in needs before the database can be opened: the record of
+failed sign-ins and the lock-out policy (signin_record.py). Every read-modify-write of the
+file is made under its lock (`<db>.keys.lock`, the operating system's, via filelock).
 
-It is JSON, written atomically (temporary file, fsync, rename). It holds nothing secret
-without a password; losing it loses the database, so it is backed up with it.
+It is JSON, written atomically (temporary file, fsync, rename), and checked field by field
+when read: a damaged or forged file is refused with one sentence naming it, never obeyed.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,150 +29,51 @@ from typing import Any
 
 from missing_app.core.db.files import fsync_folder
 from missing_app.core.errors import HomewardError
-from missing_app.core.security import passwords
-from missing_app.core.security.passwords import KdfCost
-from missing_app.core.times import from_storage, to_storage
+from missing_app.core.security import keyring_json
+from missing_app.core.security.sealing import (
+    FORMAT,
+    LegacyKey,
+    SealedKey,
+    WrappedKey,
+    new_data_key,
+    open_entry,
+    seal,
+)
+from missing_app.core.security.signin_record import LockoutPolicy, SignInRecord
+
+__all__ = ["Keyring", "KeyringError", "LegacyKey", "LockoutPolicy", "SealedKey", "WrappedKey",
+           "new_data_key", "open_entry", "seal"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
 SUFFIX = ".keys"
-KEY_BYTES = 32
-CHECK_LABEL = b"homeward-key-check"
-PENDING_LIMIT = 1000  # failed sign-ins kept for the audit log while no one signs in
+LOCK_WAIT_SECONDS = 60  # a sign-in holds the lock for one key derivation or a few
 
 
 class KeyringError(HomewardError):
-    """The keyring is missing or cannot be read."""
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    """After `attempts` failed sign-ins in a row, the account is locked for `minutes`."""
-
-    attempts: int = 5
-    minutes: int = 15
-
-
-@dataclass
-class WrappedKey:
-    """One user's copy of the database key, wrapped by their password, and their lock-out."""
-
-    username: str
-    salt: bytes
-    cost: KdfCost
-    wrapped: bytes
-    check: bytes
-    failures: int = 0
-    locked_until: datetime | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "username": self.username,
-            "salt": _b64(self.salt),
-            "kdf": {"name": "argon2id", **self.cost.to_json()},
-            "wrapped": _b64(self.wrapped),
-            "check": _b64(self.check),
-            "failures": self.failures,
-            "locked_until": None if self.locked_until is None else to_storage(self.locked_until),
-        }
-
-    @classmethod
-    def from_json(cls, values: dict[str, Any]) -> WrappedKey:
-        locked = values.get("locked_until")
-        return cls(
-            username=str(values["username"]),
-            salt=_unb64(values["salt"]),
-            cost=KdfCost.from_json(values["kdf"]),
-            wrapped=_unb64(values["wrapped"]),
-            check=_unb64(values["check"]),
-            failures=int(values.get("failures", 0)),
-            locked_until=None if locked is None else from_storage(str(locked)),
-        )
-
-
-@dataclass
-class PendingSignIn:
-    """A failed sign-in seen before the database could be opened, for the audit log."""
-
-    username: str
-    at: datetime
-    reason: str
+    """The keyring is missing, damaged or cannot be read."""
 
 
 @dataclass
 class Keyring:
     entries: dict[str, WrappedKey] = field(default_factory=dict)
-    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
-    pending: list[PendingSignIn] = field(default_factory=list)
+    record: SignInRecord = field(default_factory=SignInRecord)
+    previous: dict[str, WrappedKey] = field(default_factory=dict)  # the old key's, mid-rekey
+    legacy: bool = False  # read from the first format: converted when next written
 
-    def note_failure(self, username: str, at: datetime, reason: str) -> None:
-        """Keep a failed sign-in until it can be written to the audit log."""
-        self.pending.append(PendingSignIn(username, at, reason))
-        del self.pending[:-PENDING_LIMIT]
+    def locked_until(self, username: str) -> datetime | None:
+        """When the user's lock-out ends, as the record has it (None: not locked)."""
+        return self.record.standing(username).locked_until
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        values: dict[str, Any] = {
             "format": FORMAT,
-            "users": [entry.to_json() for entry in self.entries.values()],
-            "lockout": {"attempts": self.lockout.attempts, "minutes": self.lockout.minutes},
-            "pending_failures": [
-                {"username": p.username, "at": to_storage(p.at), "reason": p.reason}
-                for p in self.pending
-            ],
+            "users": [keyring_json.entry_json(entry) for entry in self.entries.values()],
+            "signins": self.record.to_json(),
         }
-
-    @classmethod
-    def from_json(cls, values: dict[str, Any]) -> Keyring:
-        if values.get("format") != FORMAT:
-            raise ValueError(f"format {values.get('format')!r}, expected {FORMAT}")
-        entries = [WrappedKey.from_json(item) for item in values["users"]]
-        lockout = values.get("lockout") or {}
-        return cls(
-            entries={entry.username: entry for entry in entries},
-            lockout=LockoutPolicy(int(lockout.get("attempts", 5)), int(lockout.get("minutes", 15))),
-            pending=[
-                PendingSignIn(str(p["username"]), from_storage(str(p["at"])), str(p["reason"]))
-                for p in values.get("pending_failures", [])
-            ],
-        )
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
-
-
-def new_data_key() -> bytes:
-    """A fresh random key for a new encrypted database."""
-    return secrets.token_bytes(KEY_BYTES)
-
-
-def _check_value(kek: bytes) -> bytes:
-    return hmac.new(kek, CHECK_LABEL, hashlib.sha256).digest()
-
-
-def _xor(left: bytes, right: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(left, right, strict=True))
-
-
-def wrap_key(username: str, data_key: bytes, password: str) -> WrappedKey:
-    """The database key wrapped by `password`, under a new salt."""
-    salt = secrets.token_bytes(16)
-    cost = passwords.COST
-    kek = passwords.derive_key(password, salt, cost)
-    return WrappedKey(username, salt, cost, _xor(data_key, kek), _check_value(kek))
-
-
-def unwrap_key(entry: WrappedKey, password: str) -> bytes | None:
-    """The database key, or None when the password is not this user's."""
-    kek = passwords.derive_key(password, entry.salt, entry.cost)
-    if not hmac.compare_digest(_check_value(kek), entry.check):
-        return None
-    return _xor(entry.wrapped, kek)
+        if self.previous:
+            values["previous"] = [keyring_json.entry_json(e) for e in self.previous.values()]
+        return values
 
 
 def keyring_path(db_path: str | Path) -> Path:
@@ -186,21 +86,59 @@ def has_keyring(db_path: str | Path) -> bool:
 
 
 def load_keyring(db_path: str | Path) -> Keyring:
-    """The keyring of the database at `db_path`."""
+    """The keyring of the database at `db_path`, checked; KeyringError says what is wrong."""
     path = keyring_path(db_path)
     try:
-        return Keyring.from_json(json.loads(path.read_text(encoding="utf-8")))
+        if path.stat().st_size > keyring_json.MAX_BYTES:
+            raise KeyringError(f"The key file {path} is damaged: it is far too large.")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise KeyringError(
             f"{db_path} is encrypted but its key file {path.name} is missing; without it the "
             f"database cannot be opened. Put back {path.name} from where the database was "
             "backed up."
         ) from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except OSError as exc:
+        raise KeyringError(f"The key file {path} cannot be read ({exc.strerror}).") from exc
+    try:
+        parts = keyring_json.parse(raw)
+    except keyring_json.Damaged as exc:
         raise KeyringError(
-            f"The key file {path} cannot be read ({exc}); put back the copy saved with the "
+            f"The key file {path} cannot be read: {exc}. Put back the copy saved with the "
             "latest backup."
-        ) from exc
+        ) from None
+    entries, record, previous, legacy = parts
+    return Keyring(entries, record, previous, legacy)
+
+
+@contextmanager
+def held(db_path: str | Path) -> Iterator[None]:
+    """Hold the keyring's lock: one read-modify-write at a time, across processes too.
+
+    Re-entrant within a thread (one lock object per file), so a use case may call another.
+    """
+    from filelock import FileLock, Timeout
+
+    lock_file = Path(f"{keyring_path(db_path)}.lock")
+    lock = FileLock(lock_file, timeout=LOCK_WAIT_SECONDS, is_singleton=True, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise KeyringError(
+            f"The key file {keyring_path(db_path).name} is held by another sign-in for too "
+            "long; try again."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def editing(db_path: str | Path) -> Iterator[Keyring]:
+    """The keyring, loaded under its lock; save it inside the block to keep changes."""
+    with held(db_path):
+        yield load_keyring(db_path)
 
 
 def save_keyring(db_path: str | Path, keyring: Keyring) -> Path:
@@ -208,6 +146,7 @@ def save_keyring(db_path: str | Path, keyring: Keyring) -> Path:
     path = keyring_path(db_path)
     text = json.dumps(keyring.to_json(), indent=2, sort_keys=True)
     _atomic_write(path, text.encode("utf-8"))
+    keyring.legacy = False
     return path
 
 
@@ -236,5 +175,7 @@ def copy_keyring(src_db: str | Path, dst_db: str | Path) -> Path | None:
     if not source.is_file():
         return None
     target = keyring_path(dst_db)
-    _atomic_write(target, source.read_bytes())
+    with held(src_db):
+        content = source.read_bytes()
+    _atomic_write(target, content)
     return target

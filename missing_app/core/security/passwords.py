@@ -26,9 +26,21 @@ class KdfCost:
     def to_json(self) -> dict[str, int]:
         return asdict(self)
 
-    @classmethod
-    def from_json(cls, values: dict[str, Any]) -> KdfCost:
-        return cls(int(values["time_cost"]), int(values["memory_kib"]), int(values["parallelism"]))
+    def problem(self) -> str | None:
+        """What makes this cost absurd (None when it is within bounds).
+
+        Checked before any derivation runs: a keyring asking for a terabyte of memory or a
+        million passes is refused, not obeyed.
+        """
+        for name, (low, high) in KDF_BOUNDS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                return f"its key derivation's {name} is {value!r}, not from {low} to {high}"
+        return None
+
+
+# What a stored cost may ask for: the tests' cheapest up to far beyond any laptop's need.
+KDF_BOUNDS = {"time_cost": (1, 16), "memory_kib": (1024, 1024 * 1024), "parallelism": (1, 16)}
 
 
 # The cost of new hashes and wraps. Tests lower it; stored hashes and wraps carry their own.
@@ -38,6 +50,10 @@ COST = KdfCost()
 def derive_key(password: str, salt: bytes, cost: KdfCost) -> bytes:
     """A 32-byte key from the password and salt (argon2id, raw output)."""
     from argon2.low_level import Type, hash_secret_raw
+
+    problem = cost.problem()
+    if problem is not None:
+        raise ValueError(problem)
 
     raw: bytes = hash_secret_raw(
         password.encode("utf-8"),

@@ -1,8 +1,9 @@
 """Signing in: the password checked, the lock-out applied, every attempt audited.
 
 An encrypted database is opened with the key its keyring gives up for the password; its
-failed attempts and lock-outs are kept in the keyring (the database cannot be opened to
-hold them) and written to the audit log at the next successful sign-in. A plain database
+failed attempts are kept in the keyring's sign-in record (the database cannot be opened to
+hold them), counted under the keyring's lock, and written to the audit log at the next
+successful sign-in, when the record is checked against its anchor in the database. A plain database
 with accounts checks the password hash in its users table and keeps lock-outs there. A plain
 database without accounts opens as before, with no password and no limits.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -30,9 +31,13 @@ from missing_app.core.models import User
 from missing_app.core.records import read_settings
 from missing_app.core.security import keyring as keys
 from missing_app.core.security.access import Actor, accounts_exist, resolve_actor
+from missing_app.core.security.anchor import settle
 from missing_app.core.security.errors import AccountLocked, PermissionDenied, SignInFailed
-from missing_app.core.security.keyring import Keyring, LockoutPolicy, WrappedKey
+from missing_app.core.security.keyring import Keyring
 from missing_app.core.security.passwords import verify_password
+from missing_app.core.security.rekey import open_after_crash
+from missing_app.core.security.sealing import open_entry
+from missing_app.core.security.signin_record import Failure, LockoutPolicy, Standing
 from missing_app.core.times import local, utc_now
 
 log = logging.getLogger(__name__)
@@ -98,15 +103,18 @@ def confirm_password(signed_in: SignedIn, password: str, now: Clock = utc_now) -
                 return
         check_plain_password(db, username, password, now(), why="window unlocked")
         return
-    keyring = keys.load_keyring(db.path)
-    entry = keyring.entries.get(username)
-    if entry is None:
-        raise SignInFailed(f"{username} has no key to {db.path.name} any more.", "not a user")
-    try:
-        _unwrap(db.path, keyring, entry, password, now())
-    finally:
-        _write_pending(db, keyring, db.path)
-    _admit(db, keyring, entry, why="window unlocked")
+    path = db.path
+    with keys.editing(path) as keyring:
+        if username not in keyring.entries:
+            raise SignInFailed(f"{username} has no key to {path.name} any more.", "not a user")
+        try:
+            key = _unseal(path, keyring, username, password, now())
+        except SignInFailed:  # the database is open: the failure is audited at once
+            with db.transaction() as session:
+                settle(session, keyring.record, username, now(), signed_in=None)
+            keys.save_keyring(path, keyring)
+            raise
+        _admit(db, keyring, Attempt(username, password, key, now()), why="window unlocked")
 
 
 def unlock_key(path: Path, username: str, password: str, now: Clock = utc_now) -> bytes:
@@ -114,14 +122,10 @@ def unlock_key(path: Path, username: str, password: str, now: Clock = utc_now) -
 
     For a file that cannot be signed in to (a backup being restored): nothing is opened.
     """
-    keyring = keys.load_keyring(path)
-    entry = keyring.entries.get(username)
-    if entry is None:
-        raise SignInFailed(f"{username} has no key to {path.name}.", "not a user")
-    key = _unwrap(path, keyring, entry, password, now())
-    entry.failures, entry.locked_until = 0, None
-    keys.save_keyring(path, keyring)
-    return key
+    with keys.editing(path) as keyring:
+        if username not in keyring.entries:
+            raise SignInFailed(f"{username} has no key to {path.name}.", "not a user")
+        return _unseal(path, keyring, username, password, now())
 
 
 def lockout_policy(session: Session) -> LockoutPolicy:
@@ -143,18 +147,19 @@ def _locked(
 
 
 def _after_failure(
-    username: str, failures: int, policy: LockoutPolicy, when: datetime
-) -> tuple[int, datetime | None, SignInFailed]:
-    """The failure count and lock after one more wrong password, and what to tell the user."""
-    failures += 1
-    if failures < policy.attempts:
-        left = policy.attempts - failures
-        return failures, None, SignInFailed(
+    username: str, standing: Standing, policy: LockoutPolicy, when: datetime
+) -> tuple[Standing, SignInFailed]:
+    """The standing after one more wrong password, and what to tell the user."""
+    after = standing.after_wrong_password(when, policy)
+    if after.failures:  # not yet at the limit (reaching it starts the count again)
+        left = policy.attempts - after.failures
+        return after, SignInFailed(
             f"Wrong password for {username} ({left} more {'try' if left == 1 else 'tries'} "
             f"before the account locks for {policy.minutes} minutes)."
         )  # fmt: skip
-    until = when + timedelta(minutes=policy.minutes)
-    return 0, until, AccountLocked(
+    until = after.locked_until
+    assert until is not None
+    return after, AccountLocked(
         f"Wrong password for {username}: after {policy.attempts} failed sign-ins the account "
         f"is locked for {policy.minutes} minutes, until {local(until):%H:%M}."
     )  # fmt: skip
@@ -184,9 +189,9 @@ def check_plain_password(
             if verify_password(user.password_hash, password):
                 user.failed_signins, user.locked_until = 0, None
             else:
-                user.failed_signins, user.locked_until, refusal = _after_failure(
-                    username, user.failed_signins, policy, when
-                )
+                standing = Standing(user.failed_signins, user.locked_until)
+                after, refusal = _after_failure(username, standing, policy, when)
+                user.failed_signins, user.locked_until = after.failures, after.locked_until
         user_id = user.id if user else None
         if refusal is None:
             log_sign_in(session, username, user_id, why=why, at=when)
@@ -215,79 +220,92 @@ def _refusal(
 # Encrypted databases -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in whose password unsealed the key."""
+
+    username: str
+    password: str
+    key: bytes
+    at: datetime
+
+
 def _sign_in_encrypted(
     target: str, path: Path, username: str, ask: AskPassword, now: Clock, exclusive: bool
 ) -> SignedIn:
-    keyring = keys.load_keyring(path)
-    entry = keyring.entries.get(username)
-    if entry is None:
-        keyring.note_failure(username, now(), "not a user")
-        keys.save_keyring(path, keyring)
-        raise SignInFailed(
-            f"{username} has no key to {path.name}; check the user name, or ask an "
-            "administrator to set your password.",
-            "not a user",
-        )
-    key = _unwrap(path, keyring, entry, ask(), now())
-    db = open_database(target, key=key, exclusive=exclusive)
-    try:
-        _write_pending(db, keyring, path)
-        return SignedIn(db, _admit(db, keyring, entry))
-    except BaseException:
-        db.close()
-        raise
+    # One sign-in at a time: the failure count is read and written under the keyring's lock.
+    with keys.editing(path) as keyring:
+        if username not in keyring.entries:
+            keyring.record.note(Failure(username, now(), "not a user"))
+            keys.save_keyring(path, keyring)
+            raise SignInFailed(
+                f"{username} has no key to {path.name}; check the user name, or ask an "
+                "administrator to set your password.",
+                "not a user",
+            )
+        password = ask()
+        key = _unseal(path, keyring, username, password, now())
+        if keyring.previous:
+            db = open_after_crash(target, path, keyring, username, password, key, exclusive)
+        else:
+            db = open_database(target, key=key, exclusive=exclusive)
+        try:
+            return SignedIn(db, _admit(db, keyring, Attempt(username, password, key, now())))
+        except BaseException:
+            db.close()
+            raise
 
 
-def _unwrap(
-    path: Path, keyring: Keyring, entry: WrappedKey, password: str, when: datetime
-) -> bytes:
+def _unseal(path: Path, keyring: Keyring, username: str, password: str, when: datetime) -> bytes:
     """The data key for this password, or the failure noted in the keyring and raised."""
-    refusal: SignInFailed | None = _locked(
-        entry.username, entry.locked_until, keyring.lockout, when
-    )
-    key = None if refusal else keys.unwrap_key(entry, password)
-    if key is not None:
-        return key
+    policy = keyring.record.lockout
+    standing = keyring.record.standing(username)
+    refusal: SignInFailed | None = _locked(username, standing.locked_until, policy, when)
     if refusal is None:
-        entry.failures, entry.locked_until, refusal = _after_failure(
-            entry.username, entry.failures, keyring.lockout, when
-        )
-    keyring.note_failure(entry.username, when, refusal.reason)
+        key = open_entry(keyring.entries[username], password)
+        if key is not None:
+            return key
+        refusal = _after_failure(username, standing, policy, when)[1]
+    keyring.record.note(Failure(username, when, refusal.reason))
     keys.save_keyring(path, keyring)
     raise refusal
 
 
-def _write_pending(db: Database, keyring: Keyring, path: Path) -> None:
-    """Failed sign-ins noted in the keyring go to the audit log, now that it can be opened."""
-    if not keyring.pending:
-        return
-    with db.transaction() as session:
-        for pending in keyring.pending:
-            user_id = user_id_of(session, pending.username)
-            log_sign_in(
-                session, pending.username, user_id, failed=True, why=pending.reason, at=pending.at
-            )
-    keyring.pending.clear()
-    keys.save_keyring(path, keyring)
+def _admit(db: Database, keyring: Keyring, attempt: Attempt, why: str | None = None) -> Actor:
+    """Audit the sign-in and the failures before it, settle the record, convert the entry.
 
-
-def _admit(db: Database, keyring: Keyring, entry: WrappedKey, why: str | None = None) -> Actor:
-    """Audit the sign-in, clear the user's failures, and take the lock-out policy along."""
+    An entry of the first format is not bound to its user, so its password is checked
+    against the user's own hash too: an entry copied under another name is refused.
+    """
+    username, path = attempt.username, db.path
+    assert path is not None
     refusal: SignInFailed | None = None
     with db.transaction() as session:
         try:
-            actor = resolve_actor(session, entry.username)
+            actor = resolve_actor(session, username)
         except PermissionDenied as exc:
             refusal = SignInFailed(str(exc), "account switched off")
-        user_id = user_id_of(session, entry.username)
+        legacy = isinstance(keyring.entries[username], keys.LegacyKey)
+        user = session.scalar(select(User).where(User.username == username))
+        if refusal is None and legacy and not verify_password(user.password_hash if user else None,
+                                                                attempt.password):  # fmt: skip
+            refusal = SignInFailed(
+                f"The key file's entry for {username} is not theirs; ask an administrator "
+                "to set their password.",
+                "key entry of another user",
+            )
+        signed_in = username if refusal is None else None
+        settle(session, keyring.record, username, attempt.at, signed_in, lockout_policy(session))
         reason = refusal.reason if refusal else why
-        log_sign_in(session, entry.username, user_id, failed=refusal is not None, why=reason)
-        keyring.lockout = lockout_policy(session)
+        user_id = user.id if user else None
+        log_sign_in(
+            session, username, user_id, failed=refusal is not None, why=reason, at=attempt.at
+        )
+    if refusal is None and legacy:
+        keyring.entries[username] = keys.seal(username, attempt.key, attempt.password)
+    keys.save_keyring(path, keyring)
     if refusal is not None:
         raise refusal
-    entry.failures, entry.locked_until = 0, None
-    assert db.path is not None
-    keys.save_keyring(db.path, keyring)
     return actor
 
 

@@ -1,8 +1,8 @@
 """Users: adding, changing passwords, removing, granting names. Administrators only, audited.
 
-In an encrypted database each change of a password also rewraps that user's copy of the key
-in the keyring (written last inside the transaction: if it fails, nothing changes); the
-data itself is never re-encrypted.
+In an encrypted database each change of a password also seals the key anew for that user
+in the keyring (written last inside the transaction: if it fails, nothing changes), and
+removing a user changes the database's key (rekey.py).
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from missing_app.core.security.access import (
     require,
     resolve_actor,
 )
+from missing_app.core.security.anchor import settle
 from missing_app.core.security.errors import PermissionDenied
 from missing_app.core.security.passwords import hash_password, password_problems
+from missing_app.core.security.rekey import Rekeyed, rekey_database
 from missing_app.core.times import utc_now
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -99,12 +101,12 @@ class Users:
         path = self.db.path
         if self.db.key is None or path is None:
             return accounts
-        entries = keys.load_keyring(path).entries
+        keyring = keys.load_keyring(path)
         return [
             replace(
                 account,
-                can_sign_in=account.active and account.username in entries,
-                locked_until=getattr(entries.get(account.username), "locked_until", None),
+                can_sign_in=account.active and account.username in keyring.entries,
+                locked_until=keyring.locked_until(account.username),
             )
             for account in accounts
         ]
@@ -139,7 +141,7 @@ class Users:
                 session, self.username, "create" if before is None else "update", "users",
                 user.id, before=before, after=_public(user), why="account added",
             )  # fmt: skip
-            self._store_key(username, password)
+            self._store_key(session, username, password)
             return _account(user, ())
 
     def _check_new(
@@ -186,10 +188,14 @@ class Users:
                 session, self.username, "update", "users", user.id,
                 before=before, after=_public(user), why="password set",
             )  # fmt: skip
-            self._store_key(username, password)
+            self._store_key(session, username, password)
 
-    def remove_user(self, username: str) -> None:
-        """Switch an account off and forget its password and key; its history stays."""
+    def remove_user(self, username: str) -> tuple[str, ...]:
+        """Switch an account off and forget its password and key; its history stays.
+
+        In an encrypted database the key is changed too, so that the removed user's key
+        opens nothing current; returns the users left without a key (see rekey.py).
+        """
         with self.db.transaction() as session:
             self._admin(session)
             user = _user(session, username)
@@ -201,7 +207,16 @@ class Users:
                 session, self.username, "update", "users", user.id,
                 before=before, after=_public(user), why="account removed",
             )  # fmt: skip
-            self._drop_key(username)
+        if self.db.key is None or self.db.path is None:
+            return ()
+        why = f"{username} removed"
+        return rekey_database(self.db, self.username, dropped=username, why=why).without_key
+
+    def rekey(self) -> Rekeyed:
+        """Give the encrypted database a new key, sealed to every user (administrators)."""
+        with self.db.session() as session:
+            self._admin(session)
+        return rekey_database(self.db, self.username, why="key changed on demand")
 
     def set_role(self, username: str, role: str) -> None:
         """Give an account another role (not one's own: an administrator always remains)."""
@@ -241,20 +256,15 @@ class Users:
 
     # The keyring of an encrypted database -------------------------------------------------
 
-    def _store_key(self, username: str, password: str) -> None:
+    def _store_key(self, session: Session, username: str, password: str) -> None:
+        """Seal the key for the new password; the user's failures are settled (unlocked)."""
         path, key = self.db.path, self.db.key
         if key is None or path is None:
             return
-        keyring = keys.load_keyring(path) if keys.has_keyring(path) else keys.Keyring()
-        keyring.entries[username] = keys.wrap_key(username, key, password)
-        keys.save_keyring(path, keyring)
-
-    def _drop_key(self, username: str) -> None:
-        path = self.db.path
-        if self.db.key is None or path is None:
-            return
-        keyring = keys.load_keyring(path)
-        if keyring.entries.pop(username, None) is not None:
+        with keys.held(path):
+            keyring = keys.load_keyring(path) if keys.has_keyring(path) else keys.Keyring()
+            keyring.entries[username] = keys.seal(username, key, password)
+            settle(session, keyring.record, self.username, self.now(), signed_in=username)
             keys.save_keyring(path, keyring)
 
 
