@@ -21,6 +21,7 @@ from missing_app.gui.dialogs.child import ChildDialog, PlacementDialog, ProfileD
 from missing_app.gui.dialogs.form import FormDialog
 from missing_app.gui.pages.child import ChildPage
 from tests.gui.conftest import wait_for_writes
+from tests.gui.keyboard import retype
 
 
 @pytest.fixture(autouse=True)
@@ -66,8 +67,7 @@ def test_a_new_child_is_saved(qtbot: QtBot, context: AppContext, db: Database) -
     dialog.sex.setCurrentIndex(dialog.sex.findData("F"))
     dialog.council.setCurrentText("Sefton")
     qtbot.keyClicks(dialog.texts["legal_status"], "C2")
-    dialog.cse.ticked.setChecked(True)
-    dialog.cse.day.set_value(date(2025, 10, 1))
+    retype(qtbot, dialog.cse, "01/10/2025")
     assert dialog.dirty
     save(qtbot, context, dialog)
     assert not dialog.isVisible() and dialog.result_value is not None
@@ -127,7 +127,7 @@ def test_editing_a_child_changes_only_what_was_changed(
     assert dialog.texts["first_name"].text() == "Ann" and dialog.dob.text() == "01/01/2010"
     assert dialog.sex.currentData() == "F" and not dialog.dirty
     dialog.texts["social_worker"].setText("Mr Khan")
-    dialog.cce.ticked.setChecked(True)
+    retype(qtbot, dialog.cce, "today")
     save(qtbot, context, dialog)
     with db.session() as session:
         child = session.get(Child, child_id)
@@ -177,7 +177,7 @@ def test_the_profile_imports_a_photo_as_a_small_jpeg(
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert dialog.preview.has_photo and dialog.dirty
     dialog.texts["description"].setPlainText("Slim, 5ft 2in, dark curly hair")
-    dialog.reviewed.ticked.setChecked(True)
+    retype(qtbot, dialog.reviewed, "today")
     save(qtbot, context, dialog)
     with db.session() as session:
         profile = session.get(ChildProfile, child_id)
@@ -220,8 +220,7 @@ def test_a_review_date_in_the_future_is_refused(
 ) -> None:
     child_id = records.create_child("C1", date(2010, 1, 1)).record.id
     dialog = shown(qtbot, ProfileDialog(context, child_id))
-    dialog.reviewed.ticked.setChecked(True)
-    dialog.reviewed.day.set_value(date(2025, 12, 1))
+    retype(qtbot, dialog.reviewed, "01/12/2025")
     save(qtbot, context, dialog)
     assert error(dialog, "reviewed_on") == "the review date is in the future"
     with db.session() as session:
@@ -242,11 +241,10 @@ def test_a_placement_is_added_and_an_overlap_is_refused(
     save(qtbot, context, dialog)
     assert error(dialog, "home_id") == "choose a home from the list"
     qtbot.keyClicks(dialog.home.lineEdit(), "Beech Villa (SC2)")
-    dialog.start.set_value(date(2025, 10, 1))
+    retype(qtbot, dialog.start, "1/10/2025")
     save(qtbot, context, dialog)
     assert error(dialog, "start") == "the child is already placed at Oakview House from 01/01/2025"
-    dialog.end.ticked.setChecked(True)
-    dialog.end.day.set_value(date(2025, 9, 1))
+    retype(qtbot, dialog.end, "1/9/2025")
     save(qtbot, context, dialog)
     assert error(dialog, "end") == "the placement ends (2025-09-01) before it starts"
     with db.session() as session:
@@ -254,10 +252,9 @@ def test_a_placement_is_added_and_an_overlap_is_refused(
         first = session.scalars(select(Placement)).one()
     edit = shown(qtbot, PlacementDialog(context, child_id, first.id))
     assert not edit.home.isEnabled() and edit.home.currentText() == "Oakview House (SC1)"
-    edit.end.ticked.setChecked(True)
-    edit.end.day.set_value(date(2025, 10, 1))
+    retype(qtbot, edit.end, "01/10/2025")
     save(qtbot, context, edit)
-    dialog.end.ticked.setChecked(False)
+    retype(qtbot, dialog.end, "")
     save(qtbot, context, dialog)
     assert not dialog.isVisible()
     with db.session() as session:
