@@ -338,7 +338,7 @@ class PlacementDialog(FormDialog):
             "end",
             "&Until",
             self.end,
-            "Tick when the child has left: the day they left, after the last night",
+            "Blank while the child lives there; else the day they left, after the last night",
         )
 
     def _load(self, placement_id: int) -> None:

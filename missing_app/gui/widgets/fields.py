@@ -36,6 +36,7 @@ class TypedEntry(QWidget, Generic[Value]):
 
     changed = Signal()
     placeholder = ""
+    examples = ""  # said in the tooltip
     width_of = ""  # the longest usual text, to size the entry
 
     def __init__(self, optional: bool, caption: str = "", parent: QWidget | None = None) -> None:
@@ -48,9 +49,9 @@ class TypedEntry(QWidget, Generic[Value]):
         if caption:
             layout.addWidget(QLabel(caption))
         self.entry = QLineEdit()
-        self.entry.setPlaceholderText(self.placeholder)
+        self.entry.setPlaceholderText("blank if none" if optional else self.placeholder)
         self.entry.setMinimumWidth(self.entry.fontMetrics().horizontalAdvance(self.width_of) + 24)
-        self.entry.setToolTip(f"Type {self.placeholder}; Alt+Down opens a calendar")
+        self.entry.setToolTip(f"Type {self.examples}; Alt+Down opens a calendar")
         self.note = QLabel()
         self.note.setObjectName("fieldHint")
         layout.addWidget(self.entry)
@@ -182,7 +183,8 @@ class DateTimeField(TypedEntry[datetime]):
     the field.
     """
 
-    placeholder = "23:15, yesterday 21:30 or 06/12 23:15"
+    placeholder = "e.g. yesterday 21:30"
+    examples = "23:15, yesterday 21:30 or 06/12 23:15"
     width_of = "yesterday 21:30  00"
 
     def __init__(self, optional: bool = False, parent: QWidget | None = None) -> None:
@@ -217,7 +219,8 @@ class DateTimeField(TypedEntry[datetime]):
 class DayEntry(TypedEntry[date]):
     """A calendar date typed as text: what dates have in common, given or optional."""
 
-    placeholder = "06/12/2026, 6/12 or today"
+    placeholder = "dd/mm/yyyy"
+    examples = "06/12/2026, 6/12 or today"
     width_of = "00/00/0000  00"
 
     def read(self, text: str) -> date:
@@ -253,8 +256,6 @@ class DateField(DayEntry):
 
 class OptionalDateField(DayEntry):
     """A captioned date that may be left blank (no date)."""
-
-    placeholder = "blank if none, or 06/12/2026"
 
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(True, caption, parent)
