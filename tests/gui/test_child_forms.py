@@ -87,7 +87,7 @@ def test_a_date_of_birth_in_the_future_is_refused_beside_the_field(
     qtbot.keyClicks(dialog.texts["local_ref"], "C1")
     qtbot.keyClicks(dialog.dob, "01/01/2026")
     save(qtbot, context, dialog)
-    assert error(dialog, "dob") == "01/01/2026 is in the future"
+    assert error(dialog, "dob") == "01/01/2026 is in the future (today is 15/11/2025)"
     assert error(dialog, "local_ref") == ""
     assert dialog.isVisible() and children(db) == 0
 
@@ -222,7 +222,9 @@ def test_a_review_date_in_the_future_is_refused(
     dialog = shown(qtbot, ProfileDialog(context, child_id))
     retype(qtbot, dialog.reviewed, "01/12/2025")
     save(qtbot, context, dialog)
-    assert error(dialog, "reviewed_on") == "the review date is in the future"
+    assert error(dialog, "reviewed_on") == (
+        "the review date 01/12/2025 is in the future (today is 15/11/2025)"
+    )
     with db.session() as session:
         assert session.get(ChildProfile, child_id) is None
 
