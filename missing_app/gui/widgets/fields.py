@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QCalendarWidget, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from missing_app.core import time_entry
@@ -29,6 +29,23 @@ class EntryError(TimeError):
     def __init__(self, message: str, entry: QWidget) -> None:
         super().__init__(message)
         self.entry = entry
+
+
+class EntryLine(QLineEdit):
+    """The text of a date field: entering it selects it all; Alt+Down asks for a calendar."""
+
+    calendar_asked = Signal()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        QTimer.singleShot(0, self, self.selectAll)  # after a click has placed the cursor
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        alt = event.modifiers() & Qt.KeyboardModifier.AltModifier
+        if alt and event.key() == Qt.Key.Key_Down:
+            self.calendar_asked.emit()
+        else:
+            super().keyPressEvent(event)
 
 
 class TypedEntry(QWidget, Generic[Value]):
@@ -48,7 +65,7 @@ class TypedEntry(QWidget, Generic[Value]):
         layout.setContentsMargins(0, 0, 0, 0)
         if caption:
             layout.addWidget(QLabel(caption))
-        self.entry = QLineEdit()
+        self.entry = EntryLine()
         self.entry.setPlaceholderText("blank if none" if optional else self.placeholder)
         self.entry.setMinimumWidth(self.entry.fontMetrics().horizontalAdvance(self.width_of) + 24)
         self.entry.setToolTip(f"Type {self.examples}; Alt+Down opens a calendar")
@@ -57,7 +74,7 @@ class TypedEntry(QWidget, Generic[Value]):
         layout.addWidget(self.entry)
         layout.addWidget(self.note, 1)
         self.setFocusProxy(self.entry)
-        self.entry.installEventFilter(self)
+        self.entry.calendar_asked.connect(self.open_calendar)
         self.entry.textChanged.connect(self._typed)
         self.entry.editingFinished.connect(self._write_out)
 
@@ -130,17 +147,6 @@ class TypedEntry(QWidget, Generic[Value]):
             self.set_typed_value(value)
 
     # Keys and the calendar ----------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.entry and event.type() == QEvent.Type.FocusIn:
-            QTimer.singleShot(0, self.entry.selectAll)  # after a click has placed the cursor
-        if watched is self.entry and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            alt = event.modifiers() & Qt.KeyboardModifier.AltModifier
-            if alt and event.key() == Qt.Key.Key_Down:
-                self.open_calendar()
-                return True
-        return super().eventFilter(watched, event)
 
     def open_calendar(self) -> None:
         """A calendar under the entry; Escape or a click away leaves the value alone."""
