@@ -80,12 +80,21 @@ def _when(moment: datetime) -> str:
     return f"{local(moment):%d/%m/%Y %H:%M}"
 
 
+def future_time(moment: datetime, now: datetime) -> str:
+    """Why `moment` is refused, naming it and the time now, both in London time."""
+    return f"{_when(moment)} is in the future (it is now {_when(now)})"
+
+
+def future_day(day: date, today: date) -> str:
+    return f"{day:%d/%m/%Y} is in the future (today is {today:%d/%m/%Y})"
+
+
 def check_episode(facts: EpisodeFacts, now: datetime) -> list[Problem]:
     """The errors and warnings of one episode on its own (overlaps are checked apart)."""
     problems: list[Problem] = []
     seen = facts.last_seen_at
     if seen > now:
-        problems.append(Problem("last_seen_at", f"{_when(seen)} is in the future"))
+        problems.append(Problem("last_seen_at", future_time(seen, now)))
     if facts.dob is not None and seen < _midnight(facts.dob):
         problems.append(
             Problem(
@@ -100,7 +109,7 @@ def check_episode(facts: EpisodeFacts, now: datetime) -> list[Problem]:
                 )
             )
         elif facts.returned_at > now:
-            problems.append(Problem("returned_at", f"{_when(facts.returned_at)} is in the future"))
+            problems.append(Problem("returned_at", future_time(facts.returned_at, now)))
     problems.extend(merseyside_warnings(facts))
     if facts.reported_at is not None and facts.reported_at < seen:
         problems.append(

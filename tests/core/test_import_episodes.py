@@ -132,7 +132,7 @@ def test_every_error_is_reported_with_file_line_and_column(db: Database, tmp_pat
         f"{p}:7: type: 'X' is not an episode type (use missing or absent, M or A)",
         f"{p}:8: returned_at: 01/11/2025 20:00 is before last seen 01/11/2025 21:30",
         f"{p}:9: last_seen_at: 01/11/2025 21:30 is before the date of birth 01/01/2026",
-        f"{p}:10: last_seen_at: 01/12/2025 10:00 is in the future",
+        f"{p}:10: last_seen_at: 01/12/2025 10:00 is in the future (it is now 15/11/2025 12:00)",
         f"{p}:11: dob: 2010-03-05 differs from 2010-03-04 given for child C1 on line 2",
         f"{p}:12: last_seen_at: starts before the episode last seen 01/11/2025 21:30 "
         "ended (02/11/2025 08:00) (line 2)",

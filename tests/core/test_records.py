@@ -310,3 +310,35 @@ def test_every_other_use_case_leaves_an_audit_row_with_before_and_after(
         assert (event.entity, event.action, event.username) == (entity, action, "pcso.jones")
         assert after is not None and after[column] == new
         assert (before or {}).get(column) == old
+
+
+def test_each_time_or_date_in_the_future_is_refused_naming_it_and_now(
+    records: Records, placed: tuple[int, int]
+) -> None:
+    _, child_id = placed  # the clock: 15/11/2025 12:00 (GMT)
+    later = parse_datetime("2025-11-15 12:30")
+    now = "(it is now 15/11/2025 12:00)"
+    with pytest.raises(ValidationError) as caught:
+        records.record_missing(child_id, later)
+    assert caught.value.problems[0].message == f"15/11/2025 12:30 is in the future {now}"
+    episode = records.record_missing(child_id, parse_datetime("2025-11-15 08:00")).record
+    refused = [
+        (lambda: records.record_return(episode.id, later),
+         "returned_at", f"15/11/2025 12:30 is in the future {now}"),
+        (lambda: records.record_safe_and_well(episode.id, later),
+         "safe_and_well_at", f"the check at 15/11/2025 12:30 is in the future {now}"),
+        (lambda: records.record_rhi_offer(episode.id, later),
+         "offered_at", f"15/11/2025 12:30 is in the future {now}"),
+        (lambda: records.record_rhi_completed(episode.id, later),
+         "completed_at", f"15/11/2025 12:30 is in the future {now}"),
+        (lambda: records.create_child("C9", date(2025, 11, 16)),
+         "dob", "16/11/2025 is in the future (today is 15/11/2025)"),
+        (lambda: records.update_profile(child_id, reviewed_on=date(2025, 11, 16)),
+         "reviewed_on", "the review date 16/11/2025 is in the future (today is 15/11/2025)"),
+    ]  # fmt: skip
+    for index, (step, field, message) in enumerate(refused):
+        if index == 1:  # back, so that what follows the return can be recorded
+            records.record_return(episode.id, parse_datetime("2025-11-15 10:00"))
+        with pytest.raises(ValidationError) as caught:
+            step()
+        assert [(p.field, p.message) for p in caught.value.problems] == [(field, message)]

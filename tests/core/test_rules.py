@@ -60,3 +60,19 @@ def test_episode_errors() -> None:
     assert fields == {("last_seen_at", "error"), ("returned_at", "error")}
     messages = " ".join(p.message for p in check_episode(facts, NOW))
     assert "in the future" in messages and "before the date of birth" in messages
+
+
+def test_a_time_in_the_future_is_named_with_the_time_now_in_london_time() -> None:
+    summer_now = datetime(2025, 7, 1, 16, 0, tzinfo=UTC)  # 17:00 BST
+    facts = EpisodeFacts(datetime(2025, 7, 1, 17, 30, tzinfo=UTC))
+    [problem] = check_episode(facts, summer_now)
+    assert (problem.field, problem.message) == (
+        "last_seen_at",
+        "01/07/2025 18:30 is in the future (it is now 01/07/2025 17:00)",
+    )
+    back = EpisodeFacts(at(15, 9), returned_at=at(15, 12, 5))
+    [problem] = check_episode(back, NOW)
+    assert (problem.field, problem.message) == (
+        "returned_at",
+        "15/11/2025 12:05 is in the future (it is now 15/11/2025 12:00)",
+    )

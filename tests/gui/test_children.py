@@ -318,10 +318,10 @@ def test_a_new_child_opens_its_page(qtbot: QtBot, window: MainWindow, world: Wor
     assert isinstance(dialog, ChildDialog) and dialog.isVisible()
     qtbot.keyClicks(dialog.texts["local_ref"], "C4")
     qtbot.keyClicks(dialog.texts["first_name"], "Dan")
-    qtbot.keyClicks(dialog.dob, "03/04/2012")
+    qtbot.keyClicks(dialog.dob.entry, "03/04/2012")
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
-    qtbot.keyClick(dialog.dob, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(dialog.dob.entry, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_for_writes(qtbot, window.context)
     opened = window.current_page()
     assert isinstance(opened, ChildPage) and opened.name_label.text() == "Dan"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDateTimeEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -25,9 +25,9 @@ from missing_app.gui.dialogs.form import FormDialog
 from missing_app.gui.dialogs.interview import ReturnInterviewDialog
 from missing_app.gui.main_window import MainWindow
 from missing_app.gui.pages.today import TodayPage
-from missing_app.gui.widgets.fields import DateTimeField
 from tests.conftest import NOW
 from tests.gui.conftest import wait_for_writes
+from tests.gui.keyboard import retype
 
 HOUR = timedelta(hours=1)
 
@@ -52,14 +52,6 @@ def world(records: Records) -> dict[str, int]:
         records.add_placement(child.record.id, home, date(2024, 1, 1))
         ids[key] = child.record.id
     return ids
-
-
-def type_time(qtbot: QtBot, field: DateTimeField, text: str) -> None:
-    """Type `dd/mm/yyyy hh:mm` into a time field, as the digits a person types."""
-    field.edit.setFocus()
-    field.edit.setSelectedSection(QDateTimeEdit.Section.DaySection)
-    qtbot.keyClicks(field.edit, "".join(c for c in text if c.isdigit()))
-    assert field.edit.dateTime().toString("dd/MM/yyyy HH:mm") == text
 
 
 def pick_child(qtbot: QtBot, form: RecordMissingDialog, letters: str) -> None:
@@ -106,7 +98,7 @@ def test_record_missing_then_the_return_and_see_today_count_down(
     assert form is not None and form.isVisible()
     pick_child(qtbot, form, "Amy")
     assert form.child.text() == "Amy Hill · C1 · Oakview House"
-    type_time(qtbot, form.last_seen, "13/11/2025 09:00")
+    retype(qtbot, form.last_seen, "13/11/2025 09:00")
     assert form.home.currentText() == "Oakview House (SC100001)"
     assert form.home_note.text() == "Amy Hill's placement on 13/11/2025"
     qtbot.keyClicks(form.police_ref, "MP/25/1234")
@@ -126,7 +118,7 @@ def test_record_missing_then_the_return_and_see_today_count_down(
     back = window.findChild(RecordReturnDialog)
     assert back is not None and back.isVisible()
     assert back.episode.currentText().startswith("Amy Hill · C1 — last seen Thu 13/11/2025 09:00")
-    type_time(qtbot, back.returned, "13/11/2025 10:00")  # back 50 hours ago: 22 h left
+    retype(qtbot, back.returned, "13/11/2025 10:00")  # back 50 hours ago: 22 h left
     qtbot.keyClicks(back.found_location, "Liverpool One")
     save(qtbot, context, back)
     assert episodes(db)[0].returned_at == NOW - 50 * HOUR
@@ -157,7 +149,7 @@ def test_a_return_before_last_seen_shows_the_error_next_to_the_field_and_saves_n
     qtbot.addWidget(form)
     form.show()
     assert form.episode.currentData() == episode
-    type_time(qtbot, form.returned, "15/11/2025 06:00")
+    retype(qtbot, form.returned, "15/11/2025 06:00")
     save(qtbot, context, form)
     error = form.errors["returned_at"]
     assert error.isVisible()
@@ -171,7 +163,7 @@ def test_a_time_in_the_skipped_spring_hour_is_refused_next_to_the_field(
     form = RecordMissingDialog(context, child_id=world["amy"])
     qtbot.addWidget(form)
     form.show()
-    type_time(qtbot, form.last_seen, "30/03/2025 01:30")
+    retype(qtbot, form.last_seen, "30/03/2025 01:30")
     save(qtbot, context, form)
     assert form.errors["last_seen_at"].isVisible()
     assert form.errors["last_seen_at"].text() == (
@@ -300,10 +292,10 @@ def test_safe_and_well_check(
     assert "Amy Hill" in form.heading.text() and "returned Fri 14/11/2025 16:00" in (
         form.heading.text()
     )
-    type_time(qtbot, form.checked, "14/11/2025 15:00")
+    retype(qtbot, form.checked, "14/11/2025 15:00")
     save(qtbot, context, form)
     assert form.errors["safe_and_well_at"].text() == "the check is before the child returned"
-    type_time(qtbot, form.checked, "14/11/2025 18:30")
+    retype(qtbot, form.checked, "14/11/2025 18:30")
     save(qtbot, context, form)
     assert episodes(db)[0].safe_and_well_at == NOW - 17.5 * HOUR
 
@@ -321,8 +313,8 @@ def test_return_interview_completed_with_ticked_codes(
     form.show()
     assert form.countdown.text() == "2 d 4 h left" and form.countdown.urgency == "normal"
     form.outcome.setCurrentIndex(form.outcome.findData("completed"))
-    type_time(qtbot, form.offered_at, "14/11/2025 18:00")
-    type_time(qtbot, form.completed_at, "15/11/2025 10:00")
+    retype(qtbot, form.offered_at, "14/11/2025 18:00")
+    retype(qtbot, form.completed_at, "15/11/2025 10:00")
     qtbot.keyClicks(form.provider, "Catch22")
     form.push.boxes["boredom"].click()
     form.push.boxes["conflict_with_staff"].click()
@@ -346,7 +338,7 @@ def test_return_interview_offered_needs_a_time_and_declined_is_recorded(
     qtbot.addWidget(form)
     form.show()
     assert form.outcome.currentData() == "offered"
-    form.offered_at.enabled.setChecked(False)
+    retype(qtbot, form.offered_at, "")  # blank: no time of the offer
     save(qtbot, context, form)
     assert form.errors["offered_at"].text() == "say when the interview was offered"
     assert interview(db) is None

@@ -23,6 +23,7 @@ from missing_app.gui.pages.home import HomePage
 from missing_app.gui.pages.homes import COLUMNS, HomesPage
 from tests.core.test_queries_homes import build
 from tests.gui.conftest import wait_for_writes
+from tests.gui.keyboard import retype
 from tests.gui.test_episodes_page import Navigator
 
 
@@ -149,8 +150,7 @@ def test_a_new_home_is_saved_and_opened(
     qtbot.keyClicks(form.name, "Elm House")
     form.council.setEditText("Sefton")
     form.beds.setValue(5)
-    form.engagement.ticked.setChecked(True)
-    form.engagement.day.set_value(date(2025, 9, 1))
+    retype(qtbot, form.engagement, "1/9/2025")
     click_save(qtbot, form)
     wait_for_writes(qtbot, context)
     with context.db.session() as session:

@@ -114,6 +114,7 @@ class HomeForm(FormDialog):
         self.urn = self.add_field("urn", "URN", QLineEdit())
         self.name = self.add_field("name", "Name", QLineEdit())
         self.opened = self.add_field("engagement", "Opened", DateTimeField())
+        self.opened.set_value(context.now())  # type: ignore[attr-defined]
 
     def work(self) -> Any:
         self.time_value("engagement")
@@ -147,11 +148,9 @@ def test_a_refused_save_shows_the_error_beside_its_field_and_saves_nothing(
 def test_a_skipped_spring_hour_is_shown_beside_the_time(qtbot: QtBot, context: AppContext) -> None:
     form = HomeForm(context)
     qtbot.addWidget(form)
-    form.opened.edit.setDateTime(
-        form.opened.edit.dateTime().fromString(  # type: ignore[attr-defined]
-            "30/03/2025 01:30", "dd/MM/yyyy HH:mm"
-        )
-    )
+    entry = form.opened.entry  # type: ignore[attr-defined]
+    qtbot.keyClick(entry, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(entry, "30/03/2025 01:30")
     form.save()
     assert "does not exist in UK time" in form.errors["engagement"].text()
 

@@ -21,6 +21,7 @@ from missing_app.gui.main_window import MainWindow
 from missing_app.gui.pages.meetings import ACTION_COLUMNS, MEETING_COLUMNS, MeetingsPage
 from tests.core.test_queries_homes import build
 from tests.gui.conftest import wait_for_writes
+from tests.gui.keyboard import retype
 from tests.gui.test_episodes_page import Navigator
 from tests.gui.test_homes import click_save
 
@@ -94,13 +95,12 @@ def test_a_meeting_with_two_actions_saves_and_shows_on_the_meetings_page(
     assert isinstance(page, MeetingsPage)
     form = page.new_meeting()
     form.home.set_home_id(built.birch)
-    form.held_on.set_value(date(2025, 11, 14))
+    retype(qtbot, form.held_on, "yesterday")
     qtbot.keyClicks(form.attendees, "PCSO Jones; Birch manager")
     first = form.action_list.rows[0]
     qtbot.keyClicks(first.description, "Search the garden before calling")
     qtbot.keyClicks(first.owner, "Birch manager")
-    first.due.ticked.setChecked(True)
-    first.due.day.set_value(date(2025, 11, 18))
+    retype(qtbot, first.due, "18/11")
     qtbot.mouseClick(form.action_list.add_button, Qt.MouseButton.LeftButton)
     second = form.action_list.rows[1]
     qtbot.keyClicks(second.description, "Keep the police reference in the log")
@@ -184,8 +184,7 @@ def test_editing_an_action_from_the_page(
     assert isinstance(form, ActionDialog)
     assert "Birch Lodge" in form.heading.text() and form.due.value() == date(2025, 11, 20)
     form.owner.setText("Birch manager")
-    form.done_on.ticked.setChecked(True)
-    form.done_on.day.set_value(date(2025, 11, 14))
+    retype(qtbot, form.done_on, "14/11/2025")
     click_save(qtbot, form)
     wait_for_writes(qtbot, context)
     with context.db.session() as session:

@@ -95,8 +95,8 @@ class Episodes(RecordsBase):
                 check.error("safe_and_well_at", "the child has not been recorded as returned")
             elif at < episode.returned_at:
                 check.error("safe_and_well_at", "the check is before the child returned")
-            if at > self.now():
-                check.error("safe_and_well_at", "the check is in the future")
+            if at > (now := self.now()):
+                check.error("safe_and_well_at", f"the check at {rules.future_time(at, now)}")
             check.raise_errors()
             episode.safe_and_well_at = at
             self._audit(session, "update", episode, before)
@@ -195,8 +195,8 @@ class Episodes(RecordsBase):
         check = _Check()
         for name in ("offered_at", "completed_at"):
             moment = getattr(interview, name)
-            if moment is not None and moment > self.now():
-                check.error(name, "is in the future")
+            if moment is not None and moment > (now := self.now()):
+                check.error(name, rules.future_time(moment, now))
             elif moment is not None and returned is not None and moment < returned:
                 check.error(name, "is before the child returned")
         if (

@@ -100,8 +100,8 @@ class HomesAndChildren(RecordsBase):
         check = _Check()
         if not child.local_ref:
             check.error("local_ref", "the child's reference is required")
-        if child.dob > local_date(self.now()):
-            check.error("dob", f"{child.dob:%d/%m/%Y} is in the future")
+        if child.dob > (today := local_date(self.now())):
+            check.error("dob", rules.future_day(child.dob, today))
         if child.sex is not None:
             try:
                 child.sex = rules.sex(child.sex)
@@ -125,8 +125,12 @@ class HomesAndChildren(RecordsBase):
                 profile = ChildProfile(child_id=child_id)
                 session.add(profile)
             _apply(profile, changes, PROFILE_FIELDS)
-            if profile.reviewed_on is not None and profile.reviewed_on > local_date(self.now()):
-                raise ValidationError([Problem("reviewed_on", "the review date is in the future")])
+            reviewed, today = profile.reviewed_on, local_date(self.now())
+            if reviewed is not None and reviewed > today:
+                problem = Problem(
+                    "reviewed_on", f"the review date {rules.future_day(reviewed, today)}"
+                )
+                raise ValidationError([problem])
             self._audit(session, "create" if before is None else "update", profile, before)
             return Saved(profile)
 

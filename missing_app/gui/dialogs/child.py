@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -34,33 +33,8 @@ SEX_CHOICES = (
     ("Female (F)", "F"),
     ("Not known or other (U)", "U"),
 )
-DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d%m%Y")
 FLAG_HINT = "Merseyside records a child flagged for CSE or CCE who goes missing at high risk"
 PHOTO_FILES = "Pictures (*.jpg *.jpeg *.png *.bmp *.gif *.webp);;All files (*)"
-
-
-class DayEdit(QLineEdit):
-    """A date typed as dd/mm/yyyy: quicker than a calendar for a date of birth."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setPlaceholderText("dd/mm/yyyy")
-        self.setMaximumWidth(140)
-
-    def set_value(self, value: date | None) -> None:
-        self.setText("" if value is None else f"{value:%d/%m/%Y}")
-
-    def value(self, key: str) -> date | None:
-        """The date typed (None when blank); ValidationError against `key` if unreadable."""
-        text = self.text().strip()
-        if not text:
-            return None
-        for pattern in DAY_FORMATS:
-            try:
-                return datetime.strptime(text, pattern).date()
-            except ValueError:
-                continue
-        raise ValidationError([Problem(key, f"'{text}' is not a date (use dd/mm/yyyy)")])
 
 
 def _text(widget: QLineEdit | QPlainTextEdit | QComboBox) -> str:
@@ -119,7 +93,7 @@ class ChildDialog(FormDialog):
         )
         self._line("first_name", "&First name")
         self._line("last_name", "&Last name")
-        self.dob = DayEdit()
+        self.dob = DateField()
         self.add_field("dob", "&Date of birth", self.dob)
         self.sex = QComboBox()
         for label, code in SEX_CHOICES:
@@ -169,9 +143,7 @@ class ChildDialog(FormDialog):
     def values(self) -> dict[str, Any]:
         """What was typed, as the core's field names; unreadable input raises."""
         fields: dict[str, Any] = {key: _text(widget) for key, widget in self.texts.items()}
-        fields["dob"] = self.dob.value("dob")
-        if fields["dob"] is None:
-            raise ValidationError([Problem("dob", "the date of birth is required")])
+        fields["dob"] = self.dob.value()
         fields["sex"] = self.sex.currentData()
         fields["cse_flagged_on"] = self.cse.value()
         fields["cce_flagged_on"] = self.cce.value()
@@ -338,7 +310,7 @@ class PlacementDialog(FormDialog):
             "end",
             "&Until",
             self.end,
-            "Tick when the child has left: the day they left, after the last night",
+            "Blank while the child lives there; else the day they left, after the last night",
         )
 
     def _load(self, placement_id: int) -> None:

@@ -9,6 +9,7 @@ the field it names, in the core's own words, and nothing is saved.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -16,7 +17,6 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -34,7 +34,7 @@ from missing_app.core.errors import HomewardError, Problem, ValidationError
 from missing_app.core.records import Records
 from missing_app.core.times import TimeError
 from missing_app.gui.context import AppContext
-from missing_app.gui.widgets.fields import DateTimeField
+from missing_app.gui.widgets.fields import DateTimeField, EntryError, TypedEntry
 
 Work = Callable[[Records], Any]
 
@@ -105,6 +105,10 @@ class FormDialog(QDialog):
         self._watch(widget)
         return widget
 
+    def clock(self) -> datetime:
+        """The time now, for the date fields in this form ("23:15" is today by this clock)."""
+        return self.context.now()
+
     def _watch(self, widget: QWidget) -> None:
         signal = None
         if isinstance(widget, (QLineEdit, QPlainTextEdit)):
@@ -115,9 +119,7 @@ class FormDialog(QDialog):
             signal = widget.toggled
         elif isinstance(widget, QSpinBox):
             signal = widget.valueChanged
-        elif isinstance(widget, QDateEdit):
-            signal = widget.dateChanged
-        elif isinstance(widget, DateTimeField):
+        elif isinstance(widget, TypedEntry):
             signal = widget.changed
         if signal is not None:
             signal.connect(self.mark_dirty)
@@ -160,13 +162,21 @@ class FormDialog(QDialog):
         self.setMinimumWidth(0)
 
     def time_value(self, key: str) -> Any:
-        """The value of a DateTimeField, a skipped spring hour reported against the field."""
+        """The value of a DateTimeField, what cannot be read (or a skipped spring hour)
+        reported against the field."""
         widget = self.fields[key]
         assert isinstance(widget, DateTimeField)
         try:
             return widget.value()
         except TimeError as exc:
             raise ValidationError([Problem(key, str(exc))]) from None
+
+    def _field_of(self, widget: QWidget) -> str:
+        """The key of the field that is or holds `widget` ("" for the banner)."""
+        for key, field in self.fields.items():
+            if field is widget or field.isAncestorOf(widget):
+                return key
+        return ""
 
     # Saving -----------------------------------------------------------------------------
 
@@ -182,6 +192,9 @@ class FormDialog(QDialog):
             work = self.work()
         except ValidationError as exc:
             self.show_problems(exc.problems)
+            return
+        except EntryError as exc:
+            self.show_problems([Problem(self._field_of(exc.entry), str(exc))])
             return
         self.saving = True
         self.buttons.setEnabled(False)
