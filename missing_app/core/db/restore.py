@@ -70,6 +70,7 @@ def restore_database(
     except OSError as error:
         raise BackupFailed(f"{backup} could not be restored to {target}: {error}") from error
     try:
+        _refuse_downgrade(backup, target)  # checked under the lock: nobody encrypts it now
         revision, kept = _restore_locked(backup, target, use_key, now or utc_now())
         upgraded = revision != HEAD
         if upgraded:  # under the same lock: nobody opens it half way
@@ -92,6 +93,16 @@ def _restore_locked(
     except OSError as error:
         raise BackupFailed(f"{backup} could not be restored to {target}: {error}") from error
     return revision, kept
+
+
+def _refuse_downgrade(backup: Path, target: Path) -> None:
+    """A plain backup never replaces an encrypted database: it would leave every record
+    readable by anyone with the file, and no accounts to sign in with."""
+    if cipher.is_encrypted(target) and not cipher.is_encrypted(backup):
+        raise BackupFailed(
+            f"{backup} is not encrypted and {target} is: a plain backup cannot replace an "
+            "encrypted database. Restore an encrypted backup of it instead."
+        )
 
 
 def _key_for(backup: Path, key: bytes | None) -> bytes | None:
@@ -127,18 +138,26 @@ def _verify(staged: Path, backup: Path, key: bytes | None) -> str:
         connection = cipher.connect(staged, key)
     except WrongKey as error:
         raise WrongKey(f"The key does not open the backup {backup}.") from error
+    except cipher.driver_errors(key) as error:  # a truncated file fails its first read
+        raise _damaged(backup, [str(error)]) from error
     try:
         found = _problems(connection, key)
         if found:
-            raise BackupFailed(
-                f"The backup {backup} is damaged ({'; '.join(found[:3])}); choose an older "
-                "backup. The database was left as it was."
-            )
+            raise _damaged(backup, found)
         revision = _revision(connection, backup, key)
         connection.execute("PRAGMA journal_mode=DELETE")  # folds any log into the file
+    except cipher.driver_errors(key) as error:
+        raise _damaged(backup, [str(error)]) from error
     finally:
         connection.close()
     return revision
+
+
+def _damaged(backup: Path, found: list[str]) -> BackupFailed:
+    return BackupFailed(
+        f"The backup {backup} is damaged ({'; '.join(found[:3])}); choose an older "
+        "backup. The database was left as it was."
+    )
 
 
 def _problems(connection: Any, key: bytes | None) -> list[str]:
