@@ -72,6 +72,22 @@ def run_backup(args: argparse.Namespace, target: str, keys: KeyProvider | None =
     return 0
 
 
+def finish_encryption(path: Path, key: bytes) -> int:
+    """`missing-app encrypt` on an encrypted database: deal with the plain copies a stopped
+    run left beside it, and say what was done."""
+    from missing_app.core.db import encrypt_database
+
+    done = encrypt_database(path, key)
+    print(f"{path} is already encrypted.")
+    for copy in done.encrypted:
+        print(f"Encrypted the plain backup left beside it: {copy}.")
+    for copy in done.removed:
+        print(f"Deleted the plain backup {copy}: it could not be encrypted.")
+    if not done:
+        print("No plain copy of it was left beside it.")
+    return 0
+
+
 def run_restore(args: argparse.Namespace, target: str, keys: KeyProvider | None = None) -> int:
     """Restore a backup, audited in the restored database (who, the file, `--why`)."""
     from missing_app.cli_users import acting_user

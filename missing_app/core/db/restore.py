@@ -20,6 +20,7 @@ from missing_app.core.db import cipher, integrity
 from missing_app.core.db.errors import BackupFailed, DatabaseLocked, WrongKey
 from missing_app.core.db.files import (
     copy_durably,
+    create_private,
     keep_as,
     remove_sidecars,
     replace_durably,
@@ -122,7 +123,7 @@ def _stage(backup: Path, target: Path, key: bytes | None) -> tuple[Path, str]:
     remove_sidecars(staged)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(backup, staged)
+        shutil.copyfile(backup, create_private(staged))
         if sidecar(backup, "-wal").is_file():  # a copy of a live file, with its log
             shutil.copyfile(sidecar(backup, "-wal"), sidecar(staged, "-wal"))
         revision = _verify(staged, backup, key)
