@@ -1,4 +1,8 @@
-"""The audit trail: who did what, when, to which record, with the values before and after."""
+"""The audit trail: who did what, when, to which record, with the values before and after.
+
+Every row is chained as it is written (core/db/audit_chain.py): a session about to write
+audit rows gives each its id, the digest of its values and its link, after the newest row.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from missing_app.core.db import Database, audit_chain
 from missing_app.core.models import AuditEvent, Base, column_values
 from missing_app.core.times import to_storage, utc_now
 
@@ -63,6 +69,13 @@ def log_event(
     return event
 
 
+def audit_log_problems(db: Database) -> str | None:
+    """A sentence saying how the audit log was tampered with, or None when its chain holds."""
+    with db.session() as session:
+        found = audit_chain.chain_problems(session.connection())
+    return audit_chain.describe(found) if found else None
+
+
 def log_change(
     session: Session,
     username: str,
@@ -104,3 +117,26 @@ def log_sign_in(
     """Record a sign-in, or a failed one (`why`: its reason)."""
     action = "signin_failed" if failed else "signin"
     return log_event(session, username, action, "users", user_id, why=why, at=at)
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_rows(session: Session, _context: object, _instances: object) -> None:
+    """Link the audit rows this flush writes, in the order they were logged."""
+    new = [item for item in session.new if isinstance(item, AuditEvent)]
+    if not new:
+        return
+    new.sort(key=lambda item: inspect(item).insert_order)
+    columns = ("at", "username", "action", "entity", "entity_id", "why", "recipient")
+    rows = [
+        {**{name: getattr(item, name) for name in columns}, "before": item.before,
+         "after": item.after, "restored_over": item.restored_over}
+        for item in new
+    ]  # fmt: skip
+    for item, linked in zip(
+        new, audit_chain.link(rows, audit_chain.last_link(session.connection())), strict=True
+    ):
+        item.id, item.values_digest, item.chain = (
+            linked["id"],
+            linked["values_digest"],
+            linked["chain"],
+        )

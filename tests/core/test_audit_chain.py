@@ -1,0 +1,104 @@
+"""Issue 12: the audit log is tamper-evident. Every row is chained to the one before it, so
+a row changed, removed or slipped in with the guards dropped shows, and so do the dropped
+guards themselves; erasing a child at the end of retention keeps the chain whole."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from missing_app.core.audit import audit_log_problems
+from missing_app.core.db import open_database
+from missing_app.core.db.engine import create_sqlite_engine, database_url
+from missing_app.core.db.migrate import upgrade
+from missing_app.core.records import Records
+from missing_app.core.retention import delete_child
+from tests.core.safety_world import small_world
+
+
+@pytest.fixture
+def logged(tmp_path: Path) -> Path:
+    path = tmp_path / "homeward.sqlite"
+    db = open_database(str(path))
+    small_world(Records(db, "pcso.jones"), homes=1)
+    db.close()
+    return path
+
+
+def problems(path: Path) -> str | None:
+    db = open_database(str(path))
+    try:
+        return audit_log_problems(db)
+    finally:
+        db.close()
+
+
+def tamper(path: Path, *statements: str) -> None:
+    """What someone with the file and the sqlite3 shell can do: drop the guards, edit."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
+        connection.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        for statement in statements:
+            connection.execute(statement)
+
+
+def test_a_log_written_by_homeward_holds(logged: Path) -> None:
+    assert problems(logged) is None
+
+
+def test_dropped_guards_show_even_before_a_row_is_touched(logged: Path) -> None:
+    tamper(logged)
+    found = problems(logged)
+    assert found is not None and found.startswith("The audit log has been tampered with")
+    assert "guards that keep the audit log from being changed were removed" in found
+
+
+@pytest.mark.parametrize(
+    ("edit", "row"),
+    [
+        ("UPDATE audit_events SET username = 'someone.else' WHERE id = 4", 4),
+        ("UPDATE audit_events SET after = '{}' WHERE id = 5", 5),
+        ("DELETE FROM audit_events WHERE id = 3", 4),
+        (
+            "INSERT INTO audit_events (id, at, username, action, entity, restored_over) "
+            "VALUES (1000, '2025-01-01 00:00:00', 'ghost', 'view', 'children', 0)",
+            1000,
+        ),
+    ],
+    ids=["changed", "values changed", "removed", "slipped in"],
+)
+def test_a_row_changed_removed_or_slipped_in_is_named(logged: Path, edit: str, row: int) -> None:
+    tamper(logged, edit)
+    found = problems(logged)
+    assert found is not None and f"audit rows {row}" in found
+
+
+def test_erasing_a_child_keeps_the_chain_whole(logged: Path) -> None:
+    db = open_database(str(logged))
+    now = datetime(2040, 1, 1, tzinfo=UTC)
+    delete_child(db, "pcso.jones", 1, "past retention", now=lambda: now)
+    assert audit_log_problems(db) is None
+    db.close()
+
+
+def test_the_migration_chains_the_rows_already_written(tmp_path: Path) -> None:
+    path = tmp_path / "homeward.sqlite"
+    engine = create_sqlite_engine(database_url(str(path)))
+    upgrade(engine, revision="0004")
+    engine.dispose()
+    with closing(sqlite3.connect(path)) as connection, connection:
+        for n in range(3):
+            connection.execute(
+                "INSERT INTO audit_events (at, username, action, entity, after) "
+                f"VALUES ('2025-01-0{n + 1} 10:00:00', 'pcso.jones', 'create', 'children', '{{}}')"
+            )
+    db = open_database(str(path))
+    Records(db, "pcso.jones").create_child("C9", date(2011, 1, 1))
+    assert audit_log_problems(db) is None
+    db.close()
+    tamper(path, "UPDATE audit_events SET at = '2025-01-09 10:00:00' WHERE id = 2")
+    assert "audit rows 2" in (problems(path) or "")
