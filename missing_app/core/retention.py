@@ -161,6 +161,19 @@ def delete_child(
     return Erased(child_id, counts)
 
 
+def erase_again(db: Database, child_ids: list[int]) -> None:
+    """Erase once more the records of children erased after the backup just restored (the
+    erasure's own audit row came back with the rows kept across the restore)."""
+    if not child_ids:
+        return
+    with db.transaction() as session:
+        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+        for child_id in child_ids:
+            counts = _erase(session, child_id)
+            log.info("erased child %s again after a restore: %s", child_id, counts)
+    _checkpoint(db)
+
+
 def _erase(session: Session, child_id: int) -> dict[str, int]:
     """Delete the child's rows, then blank the values of the audit rows about them."""
     episodes = select(MissingEpisode.id).where(MissingEpisode.child_id == child_id)

@@ -102,3 +102,35 @@ def test_the_migration_chains_the_rows_already_written(tmp_path: Path) -> None:
     db.close()
     tamper(path, "UPDATE audit_events SET at = '2025-01-09 10:00:00' WHERE id = 2")
     assert "audit rows 2" in (problems(path) or "")
+
+
+# A restore does not rewind the log ----------------------------------------------------------
+
+
+def test_a_restore_keeps_the_rows_written_since_and_the_erasures_made_since(
+    logged: Path, tmp_path: Path
+) -> None:
+    from missing_app.core.backups import restore_backup
+    from missing_app.core.db.backup import backup_database
+    from missing_app.core.models import AuditEvent, Child
+
+    backup = backup_database(logged, tmp_path / "monday.sqlite")
+    db = open_database(str(logged))
+    records = Records(db, "pcso.jones")
+    records.create_child("C-NEW", date(2012, 2, 2), first_name="Tuesday")
+    erased = datetime(2040, 1, 1, tzinfo=UTC)
+    delete_child(db, "sgt.khan", 1, "past retention", now=lambda: erased)
+    with db.session() as session:
+        since = [(e.username, e.action, e.entity) for e in session.query(AuditEvent)][-2:]
+    db.close()
+    restore_backup(backup, logged, "sgt.khan", why="disk trouble")
+    db = open_database(str(logged))
+    with db.session() as session:
+        rows = session.query(AuditEvent).order_by(AuditEvent.id).all()
+        kept = [(e.username, e.action, e.entity) for e in rows if e.restored_over]
+        assert kept == since and rows[-1].action == "restore"
+        assert session.get(Child, 1) is None  # erased since the backup: erased again
+        assert {e.before for e in rows if e.entity == "children" and e.entity_id == 1} == {None}
+    assert audit_log_problems(db) is None
+    db.close()
+    assert b"Zebedee00" not in logged.read_bytes()  # the erased child's name left the file
