@@ -71,7 +71,10 @@ def test_backup_then_restore_brings_the_records_back(
     assert printed[0] == f"Restored {database} from {out}."
     assert printed[1].startswith(f"The database it replaced is kept as {database}.before-restore-")
     assert records(database) == before
-    assert audited(database) == [("bob", "restore", str(out), "laptop disk failed")]
+    assert audited(database) == [  # the backup's own row, written after it, is kept
+        ("ann", "backup", str(out), None),
+        ("bob", "restore", str(out), "laptop disk failed"),
+    ]
     kept = Path(printed[1].removeprefix("The database it replaced is kept as ").rstrip("."))
     assert "SC999999" in homes(kept)
 
@@ -148,7 +151,7 @@ def test_with_the_sign_in_s_key_an_encrypted_backup_and_restore_work(
     assert run_restore(argparse.Namespace(file=str(out)), str(path), keys) == 0
     assert asked == [path, out]
     assert records(path, KEY) == records(out, KEY)
-    assert [row[1:3] for row in audited(path, KEY)] == [("restore", str(out))]
+    assert [row[1:3] for row in audited(path, KEY)] == [("backup", str(out)), ("restore", str(out))]
     capsys.readouterr()
 
 
