@@ -134,3 +134,39 @@ def test_a_restore_keeps_the_rows_written_since_and_the_erasures_made_since(
     assert audit_log_problems(db) is None
     db.close()
     assert b"Zebedee00" not in logged.read_bytes()  # the erased child's name left the file
+
+
+# Imports ------------------------------------------------------------------------------------
+
+
+def test_an_import_audits_the_ids_it_added_and_changed_in_each_table(tmp_path: Path) -> None:
+    import json
+
+    from sqlalchemy import select
+
+    from missing_app.core.exchange.episodes_csv import import_episodes
+    from missing_app.core.models import AuditEvent
+    from tests.conftest import write_csv
+
+    db = open_database(str(tmp_path / "homeward.sqlite"))
+    amy = {"child_ref": "C1", "first_name": "Amy", "dob": "2010-03-04", "home_urn": "SC100001",
+           "home_name": "Oakview House"}  # fmt: skip
+    first = [
+        {**amy, "last_seen_at": f"2025-11-0{n} 21:30", "returned_at": f"2025-11-0{n} 23:30"}
+        for n in (1, 3, 5)
+    ]
+    import_episodes(db, write_csv(tmp_path / "a.csv", first), username="analyst")
+    later = [{**amy, "first_name": "Amelia", "last_seen_at": "2025-11-07 21:30",
+              "returned_at": "2025-11-07 23:30"}]  # fmt: skip
+    import_episodes(db, write_csv(tmp_path / "b.csv", later), username="analyst")
+    with db.session() as session:
+        imports = session.scalars(select(AuditEvent.after).where(AuditEvent.action == "import"))
+        records = [json.loads(after or "{}")["records"] for after in imports]
+    db.close()
+    assert records[0]["missing_episodes"] == {
+        "added": 3, "added_ids": ["1-3"], "changed": 0, "changed_ids": []
+    }  # fmt: skip
+    assert records[0]["children"]["added_ids"] == ["1"]
+    assert records[1]["missing_episodes"]["added_ids"] == ["4"]
+    assert records[1]["children"] == {"added": 0, "added_ids": [], "changed": 1,
+                                      "changed_ids": ["1"]}  # fmt: skip
