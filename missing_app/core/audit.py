@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from missing_app.core.db import Database, audit_chain
 from missing_app.core.models import AuditEvent, Base, column_values
+from missing_app.core.security.errors import PermissionDenied
 from missing_app.core.times import to_storage, utc_now
 
 
@@ -67,6 +71,32 @@ def log_event(
     )
     session.add(event)
     return event
+
+
+# How many commands are running inside one another on this thread: only the outermost
+# audits a refusal, once every transaction inside it has rolled back (and let go of the file).
+_running: ContextVar[int] = ContextVar("running_commands", default=0)
+
+
+@contextmanager
+def refusals_audited(db: Database, username: str, command: str) -> Iterator[None]:
+    """Run a command; a permission refusal out of it is audited (who, what, the refusal's
+    words) once its own transaction has rolled back, then raised as it was."""
+    outermost = _running.get() == 0
+    token = _running.set(_running.get() + 1)
+    try:
+        yield
+    except PermissionDenied as error:
+        if outermost:
+            _running.reset(token)
+            token = None
+            with db.transaction() as session:
+                log_event(session, username, "refused", "database",
+                          after={"command": command}, why=str(error))  # fmt: skip
+        raise
+    finally:
+        if token is not None:
+            _running.reset(token)
 
 
 def audit_log_problems(db: Database) -> str | None:

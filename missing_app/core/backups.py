@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from missing_app.core.audit import log_event
+from missing_app.core.audit import log_event, refusals_audited
 from missing_app.core.db import audit_chain, cipher
 from missing_app.core.db.backup import Progress, auto_backup, backup_database
 from missing_app.core.db.engine import Database, open_database
@@ -52,7 +52,7 @@ def take_backup(
     PermissionDenied, before anything is copied, unless `username` may make backups (any
     user of a database without accounts may).
     """
-    with db.session() as session:
+    with refusals_audited(db, username, "backup"), db.session() as session:
         require(resolve_actor(session, username), Permission.BACKUP)
     written = backup_database(db, out_path, progress=progress)
     with db.transaction() as session:

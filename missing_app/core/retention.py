@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, SQLColumnExpression, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from missing_app.core.audit import log_event
+from missing_app.core.audit import log_event, refusals_audited
 from missing_app.core.db import Database
 from missing_app.core.errors import NotFound, Problem, ValidationError
 from missing_app.core.models import (
@@ -146,7 +146,7 @@ def delete_child(
     """Erase a child's records from the file (supervisors and administrators), audited."""
     if not why.strip():
         raise ValidationError([Problem("why", "say why the records are erased")])
-    with db.transaction() as session:
+    with refusals_audited(db, username, "erase"), db.transaction() as session:
         require(resolve_actor(session, username), Permission.ERASE)
         if session.get(Child, child_id) is None:
             raise NotFound(f"There is no child {child_id}.")

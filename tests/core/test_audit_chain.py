@@ -18,6 +18,7 @@ from missing_app.core.db.migrate import upgrade
 from missing_app.core.records import Records
 from missing_app.core.retention import delete_child
 from tests.core.safety_world import small_world
+from tests.security_helpers import cheap_kdf as cheap_kdf  # the fixture
 
 
 @pytest.fixture
@@ -170,3 +171,35 @@ def test_an_import_audits_the_ids_it_added_and_changed_in_each_table(tmp_path: P
     assert records[1]["missing_episodes"]["added_ids"] == ["4"]
     assert records[1]["children"] == {"added": 0, "added_ids": [], "changed": 1,
                                       "changed_ids": ["1"]}  # fmt: skip
+
+
+# Refusals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("cheap_kdf")
+def test_refused_commands_are_audited(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from missing_app.core.backups import take_backup
+    from missing_app.core.models import AuditEvent
+    from missing_app.core.security.errors import PermissionDenied
+    from tests.security_helpers import as_user, build_world
+
+    db = open_database(str(tmp_path / "homeward.sqlite"))
+    world = build_world(db)
+    with pytest.raises(PermissionDenied):
+        take_backup(db, tmp_path / "b.sqlite", "pcso.jones")
+    with pytest.raises(PermissionDenied):
+        delete_child(db, "pcso.jones", world.amy, "wanted it gone")
+    with pytest.raises(PermissionDenied):
+        as_user(db, "pcso.jones").update_child(world.ben, social_worker="X")
+    with db.session() as session:
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "refused")).all()
+        got = [(e.username, e.after) for e in refused]
+    assert got == [
+        ("pcso.jones", '{"command": "backup"}'),
+        ("pcso.jones", '{"command": "erase"}'),
+        ("pcso.jones", '{"command": "records"}'),
+    ]
+    assert audit_log_problems(db) is None
+    db.close()
