@@ -166,3 +166,21 @@ def test_an_import_waits_for_the_window_to_close(
     assert main(["--db", str(database), "stats", "--from", "2025-10-01", "--to", "2025-10-31"]) == 0
     window.close()
     assert main(["--db", str(database), "import", "episodes", str(episodes)]) == 0
+
+
+def test_check_says_when_the_audit_log_was_tampered_with(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(database), "check"]) == 0
+    assert capsys.readouterr().out == (
+        f"{database} is sound, and its audit log has not been tampered with.\n"
+    )
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute("DROP TRIGGER audit_events_no_delete")
+        connection.execute("DELETE FROM audit_events WHERE id = 2")
+    assert main(["--db", str(database), "check"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("The audit log has been tampered with: the guards that keep")
+    assert (
+        "audit row 3 was changed, added outside Homeward, or follow rows that were removed" in err
+    )

@@ -102,7 +102,12 @@ def refusals_audited(db: Database, username: str, command: str) -> Iterator[None
 def audit_log_problems(db: Database) -> str | None:
     """A sentence saying how the audit log was tampered with, or None when its chain holds."""
     with db.session() as session:
-        found = audit_chain.chain_problems(session.connection())
+        return tampering(session)
+
+
+def tampering(session: Session) -> str | None:
+    """`audit_log_problems` within a session the caller opened."""
+    found = audit_chain.chain_problems(session.connection())
     return audit_chain.describe(found) if found else None
 
 

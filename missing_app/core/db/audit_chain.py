@@ -98,8 +98,9 @@ def chain_problems(connection: Connection) -> list[str]:
     if broken:
         named = ", ".join(str(number) for number in broken[:SHOWN])
         more = f" and {len(broken) - SHOWN} more" if len(broken) > SHOWN else ""
+        rows, were = ("row", "was") if len(broken) == 1 else ("rows", "were")
         problems.append(
-            f"audit rows {named}{more} were changed, added outside Homeward, or follow rows "
+            f"audit {rows} {named}{more} {were} changed, added outside Homeward, or follow rows "
             "that were removed"
         )
     return problems
