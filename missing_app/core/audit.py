@@ -89,13 +89,12 @@ def refusals_audited(db: Database, username: str, command: str) -> Iterator[None
     except PermissionDenied as error:
         if outermost:
             _running.reset(token)
-            token = None
             with db.transaction() as session:
                 log_event(session, username, "refused", "database",
                           after={"command": command}, why=str(error))  # fmt: skip
         raise
     finally:
-        if token is not None:
+        if not outermost or _running.get() != 0:
             _running.reset(token)
 
 
@@ -160,7 +159,7 @@ def _chain_new_rows(session: Session, _context: object, _instances: object) -> N
     new = [item for item in session.new if isinstance(item, AuditEvent)]
     if not new:
         return
-    new.sort(key=lambda item: inspect(item).insert_order)
+    new.sort(key=lambda item: inspect(item).insert_order or 0)
     columns = ("at", "username", "action", "entity", "entity_id", "why", "recipient")
     rows = [
         {**{name: getattr(item, name) for name in columns}, "before": item.before,

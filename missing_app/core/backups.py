@@ -152,6 +152,7 @@ def _audit_rows_since(db: Database, kept: Path | None, key: bytes | None) -> lis
 def _audit_rows(path: Path, key: bytes | None) -> list[dict[str, Any]]:
     """Every audit row of a database file, oldest first ([] when it cannot be read: a
     damaged file, or one another key opens, is said in the log)."""
+    unreadable: tuple[type[Exception], ...] = (HomewardError, *cipher.driver_errors(key))
     try:
         connection = cipher.connect(path, key if cipher.is_encrypted(path) else None)
         try:
@@ -160,7 +161,7 @@ def _audit_rows(path: Path, key: bytes | None) -> list[dict[str, Any]]:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:
             connection.close()
-    except (HomewardError, *cipher.driver_errors(key)):
+    except unreadable:
         log.warning("could not read the audit rows of %s to keep them", path, exc_info=True)
         return []
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -36,8 +36,9 @@ def values_digest(before: str | None, after: str | None) -> str:
     return _sha256([before, after])
 
 
-def row_chain(previous: str, row: Mapping[str, Any], digest: str) -> str:
-    """The `chain` of `row` following a row whose `chain` is `previous`."""
+def row_chain(previous: str, row: Any, digest: str) -> str:
+    """The `chain` of `row` (a mapping of column to value) after the row whose `chain` is
+    `previous`."""
     fields = [_stored(row[name]) for name in FIELDS]
     return _sha256([previous, *fields, int(bool(row.get("restored_over"))), digest])
 
@@ -106,7 +107,7 @@ def chain_problems(connection: Connection) -> list[str]:
     return problems
 
 
-def _holds(previous: str, row: Mapping[str, Any]) -> bool:
+def _holds(previous: str, row: Any) -> bool:
     digest = row["values_digest"]
     if row["chain"] is None or digest is None:
         return False
