@@ -88,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": cli_903.run_export,
         "backup": cli_users.with_key(cli_safety.run_backup),
         "restore": cli_users.with_key(cli_safety.run_restore),
+        "check": cli_users.with_key(cli_safety.run_check),
         "encrypt": cli_users.run_encrypt,
         "users": cli_users.run_users,
         "report": cli_report.run_report,

@@ -31,6 +31,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
     restore.add_argument("--why", metavar="TEXT", help="the reason, for the audit log")
+    commands.add_parser(
+        "check", help="check the database: SQLite's full check and the audit log's hash chain"
+    )
 
 
 def _database_file(target: str) -> Path | None:
@@ -69,6 +72,48 @@ def run_backup(args: argparse.Namespace, target: str, keys: KeyProvider | None =
     print(f"Backed up {path} to {written}.")
     if keyring_of(written).exists():
         print(f"It is encrypted: keep {keyring_of(written).name} with it (its keys).")
+    return 0
+
+
+def run_check(args: argparse.Namespace, target: str, keys: KeyProvider | None = None) -> int:
+    """SQLite's full integrity check and the audit log's chain; exit 1 when either fails."""
+    from missing_app.core.audit import audit_log_problems
+    from missing_app.core.db import open_database
+    from missing_app.core.db.integrity import problems
+
+    path = _database_file(target)
+    if path is None:
+        return BAD_INPUT
+    db = open_database(str(path), key=_key(path, keys))
+    try:
+        with db.session() as session:
+            damage = problems(session.connection().connection.driver_connection, full=True)
+        tampered = audit_log_problems(db)
+    finally:
+        db.close()
+    if damage:
+        print(f"{path} is damaged: {'; '.join(damage[:3])}.", file=sys.stderr)
+    if tampered:
+        print(tampered, file=sys.stderr)
+    if damage or tampered:
+        return 1
+    print(f"{path} is sound, and its audit log has not been tampered with.")
+    return 0
+
+
+def finish_encryption(path: Path, key: bytes) -> int:
+    """`missing-app encrypt` on an encrypted database: deal with the plain copies a stopped
+    run left beside it, and say what was done."""
+    from missing_app.core.db import encrypt_database
+
+    done = encrypt_database(path, key)
+    print(f"{path} is already encrypted.")
+    for copy in done.encrypted:
+        print(f"Encrypted the plain backup left beside it: {copy}.")
+    for copy in done.removed:
+        print(f"Deleted the plain backup {copy}: it could not be encrypted.")
+    if not done:
+        print("No plain copy of it was left beside it.")
     return 0
 
 

@@ -205,14 +205,19 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def run_encrypt(args: argparse.Namespace, target: str) -> int:
-    from missing_app.core.db import open_database
+    from missing_app.cli_safety import finish_encryption
+    from missing_app.core.db import is_encrypted, open_database
     from missing_app.core.security.access import accounts_exist
     from missing_app.core.security.encryption import (
         encrypt_existing_database,
         plain_database_file,
     )
     from missing_app.core.security.keyring import keyring_path
+    from missing_app.core.security.signin import database_file, unlock_key
 
+    found = database_file(target)
+    if found is not None and is_encrypted(found):  # a run stopped half way: finish it
+        return finish_encryption(found, unlock_key(found, username(), ask_password()))
     path = plain_database_file(target)
     db = open_database(target)
     try:

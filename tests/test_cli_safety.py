@@ -71,7 +71,10 @@ def test_backup_then_restore_brings_the_records_back(
     assert printed[0] == f"Restored {database} from {out}."
     assert printed[1].startswith(f"The database it replaced is kept as {database}.before-restore-")
     assert records(database) == before
-    assert audited(database) == [("bob", "restore", str(out), "laptop disk failed")]
+    assert audited(database) == [  # the backup's own row, written after it, is kept
+        ("ann", "backup", str(out), None),
+        ("bob", "restore", str(out), "laptop disk failed"),
+    ]
     kept = Path(printed[1].removeprefix("The database it replaced is kept as ").rstrip("."))
     assert "SC999999" in homes(kept)
 
@@ -148,7 +151,7 @@ def test_with_the_sign_in_s_key_an_encrypted_backup_and_restore_work(
     assert run_restore(argparse.Namespace(file=str(out)), str(path), keys) == 0
     assert asked == [path, out]
     assert records(path, KEY) == records(out, KEY)
-    assert [row[1:3] for row in audited(path, KEY)] == [("restore", str(out))]
+    assert [row[1:3] for row in audited(path, KEY)] == [("backup", str(out)), ("restore", str(out))]
     capsys.readouterr()
 
 
@@ -163,3 +166,21 @@ def test_an_import_waits_for_the_window_to_close(
     assert main(["--db", str(database), "stats", "--from", "2025-10-01", "--to", "2025-10-31"]) == 0
     window.close()
     assert main(["--db", str(database), "import", "episodes", str(episodes)]) == 0
+
+
+def test_check_says_when_the_audit_log_was_tampered_with(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(database), "check"]) == 0
+    assert capsys.readouterr().out == (
+        f"{database} is sound, and its audit log has not been tampered with.\n"
+    )
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute("DROP TRIGGER audit_events_no_delete")
+        connection.execute("DELETE FROM audit_events WHERE id = 2")
+    assert main(["--db", str(database), "check"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("The audit log has been tampered with: the guards that keep")
+    assert (
+        "audit row 3 was changed, added outside Homeward, or follow rows that were removed" in err
+    )

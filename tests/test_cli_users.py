@@ -148,8 +148,9 @@ def test_encrypt_converts_in_place_and_then_every_command_signs_in(
     assert code == 1 and err.startswith("bob has no key to h.sqlite")
     code, out, err = cli("--user", "ada", *stats)
     assert code == 0 and '"episodes": 1' in out, err
-    code, _, err = cli("--db", db, "--user", "ada", "encrypt")
-    assert code == 1 and "already encrypted" in err
+    code, out, err = cli("--db", db, "--user", "ada", "encrypt")
+    assert code == 0 and "already encrypted" in out, err
+    assert "No plain copy of it was left beside it." in out
 
 
 def test_an_encrypted_backup_needs_an_administrator_and_carries_its_keyring(

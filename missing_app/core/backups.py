@@ -11,20 +11,30 @@ signed-in user, why "daily automatic backup".
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from missing_app.core.audit import log_event
-from missing_app.core.db import cipher
+from sqlalchemy import text
+
+from missing_app.core.audit import log_event, refusals_audited
+from missing_app.core.db import audit_chain, cipher
 from missing_app.core.db.backup import Progress, auto_backup, backup_database
 from missing_app.core.db.engine import Database, open_database
 from missing_app.core.db.errors import BackupFailed, DatabaseLocked
 from missing_app.core.db.restore import Restored, restore_database
+from missing_app.core.errors import HomewardError
+from missing_app.core.retention import erase_again
 from missing_app.core.security.access import Permission, require, resolve_actor
+
+log = logging.getLogger(__name__)
 
 ENTITY = "database"
 DAILY_WHY = "daily automatic backup"
+ERASURE = ("erase", "children")  # an audit row's action and entity when a child is erased
+KEPT_COLUMNS = ("at", "username", "action", "entity", "entity_id", "before", "after", "why",
+                "recipient")  # fmt: skip
 
 
 def take_backup(
@@ -42,7 +52,7 @@ def take_backup(
     PermissionDenied, before anything is copied, unless `username` may make backups (any
     user of a database without accounts may).
     """
-    with db.session() as session:
+    with refusals_audited(db, username, "backup"), db.session() as session:
         require(resolve_actor(session, username), Permission.BACKUP)
     written = backup_database(db, out_path, progress=progress)
     with db.transaction() as session:
@@ -99,20 +109,65 @@ def restore_backup(
     now: datetime | None = None,
 ) -> Restored:
     """Restore the backup over the database at `target_path` (`db.restore.restore_database`),
-    then audit it in the restored database: restored from which file, by whom."""
+    then audit it in the restored database: restored from which file, by whom.
+
+    A restore does not rewind the audit log: the rows written in the replaced file since
+    the backup was taken are added after the backup's own, marked as restored over, and
+    every child erased since is erased again, by the same secure delete.
+    """
     restored = restore_database(backup_path, target_path, key, now=now)
     encrypted = cipher.is_encrypted(restored.database)
     db = open_database(str(restored.database), key=key if encrypted else None)
     try:
+        since = _audit_rows_since(db, restored.kept, key)
         with db.transaction() as session:
+            audit_chain.append(session.connection(), since)
             after = _file(restored.backup) | {
                 "kept": None if restored.kept is None else str(restored.kept),
                 "schema": restored.revision,
+                "audit_rows_kept": len(since),
             }
             log_event(session, username, "restore", ENTITY, after=after, why=_why(why), at=now)
+        erase_again(db, _erased(since))
     finally:
         db.close()
     return restored
+
+
+def _audit_rows_since(db: Database, kept: Path | None, key: bytes | None) -> list[dict[str, Any]]:
+    """The audit rows of the replaced file that the restored one lacks (its chain differs
+    from where the backup was taken), ready to add, marked as restored over."""
+    if kept is None:
+        return []
+    with db.session() as session:
+        chains = dict(session.execute(text("SELECT id, chain FROM audit_events")).tuples().all())
+    rows = []
+    for row in _audit_rows(kept, key):
+        if row["id"] in chains and chains[row["id"]] == row.get("chain"):
+            continue  # written before the backup: the restored file has it already
+        rows.append({name: row.get(name) for name in KEPT_COLUMNS} | {"restored_over": True})
+    return rows
+
+
+def _audit_rows(path: Path, key: bytes | None) -> list[dict[str, Any]]:
+    """Every audit row of a database file, oldest first ([] when it cannot be read: a
+    damaged file, or one another key opens, is said in the log)."""
+    unreadable: tuple[type[Exception], ...] = (HomewardError, *cipher.driver_errors(key))
+    try:
+        connection = cipher.connect(path, key if cipher.is_encrypted(path) else None)
+        try:
+            cursor = connection.execute("SELECT * FROM audit_events ORDER BY id")
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            connection.close()
+    except unreadable:
+        log.warning("could not read the audit rows of %s to keep them", path, exc_info=True)
+        return []
+
+
+def _erased(rows: list[dict[str, Any]]) -> list[int]:
+    return [row["entity_id"] for row in rows if (row["action"], row["entity"]) == ERASURE]
 
 
 def _file(path: Path) -> dict[str, Any]:

@@ -36,12 +36,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Connection, column, func, insert, select, table
 
-from missing_app.core.db import Database
+from missing_app.core.db import Database, audit_chain
 from missing_app.core.db.bulk import insert_stored
 from missing_app.core.errors import HomewardError
 from missing_app.core.models import (
     Action,
-    AuditEvent,
     Base,
     CareHome,
     Child,
@@ -218,8 +217,8 @@ def _core_insert(
 
 
 def _audit(connection: Connection, summary: DemoSummary) -> None:
-    connection.execute(
-        insert(AuditEvent),
+    audit_chain.append(
+        connection,
         [
             {
                 "at": utc_now(),
@@ -227,8 +226,10 @@ def _audit(connection: Connection, summary: DemoSummary) -> None:
                 "action": "demo",
                 "entity": "database",
                 "entity_id": None,
+                "before": None,
                 "after": summary.to_json(),
                 "why": "Demo data generated",
+                "recipient": None,
             }
         ],
     )

@@ -321,6 +321,11 @@ class AuditEvent(Base):
     after: Mapped[str | None] = mapped_column(Text)  # JSON
     why: Mapped[str | None] = mapped_column(Text)
     recipient: Mapped[str | None] = mapped_column(Text)
+    # Kept across a restore from the file it replaced (core/backups.py).
+    restored_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The hash chain (core/db/audit_chain.py), filled in as the row is written.
+    values_digest: Mapped[str | None] = mapped_column(String(64))
+    chain: Mapped[str | None] = mapped_column(String(64))
 
 
 class Setting(Base):

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, SQLColumnExpression, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from missing_app.core.audit import log_event
+from missing_app.core.audit import log_event, refusals_audited
 from missing_app.core.db import Database
 from missing_app.core.errors import NotFound, Problem, ValidationError
 from missing_app.core.models import (
@@ -146,7 +146,7 @@ def delete_child(
     """Erase a child's records from the file (supervisors and administrators), audited."""
     if not why.strip():
         raise ValidationError([Problem("why", "say why the records are erased")])
-    with db.transaction() as session:
+    with refusals_audited(db, username, "erase"), db.transaction() as session:
         require(resolve_actor(session, username), Permission.ERASE)
         if session.get(Child, child_id) is None:
             raise NotFound(f"There is no child {child_id}.")
@@ -159,6 +159,19 @@ def delete_child(
     _checkpoint(db)
     log.info("erased child %s: %s", child_id, counts)
     return Erased(child_id, counts)
+
+
+def erase_again(db: Database, child_ids: list[int]) -> None:
+    """Erase once more the records of children erased after the backup just restored (the
+    erasure's own audit row came back with the rows kept across the restore)."""
+    if not child_ids:
+        return
+    with db.transaction() as session:
+        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+        for child_id in child_ids:
+            counts = _erase(session, child_id)
+            log.info("erased child %s again after a restore: %s", child_id, counts)
+    _checkpoint(db)
 
 
 def _erase(session: Session, child_id: int) -> dict[str, int]:

@@ -68,7 +68,11 @@ def test_a_pcso_changes_records_of_their_homes_only(world: World) -> None:
         jones.record_meeting(world.elm, date(2025, 11, 1))
     with pytest.raises(PermissionDenied, match="Elm Lodge"):
         jones.record_missing(world.ben, datetime(2025, 11, 1, 20, tzinfo=UTC))
-    assert audit_count(world.db) == before  # nothing written, not even an audit row
+    # Nothing written but the four refusals, audited (issue 12).
+    with world.db.session() as session:
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert [(e.username, e.action) for e in refused] == [("pcso.jones", "refused")] * 4
+    assert refused[0].why == str(denied.value)
     with world.db.session() as session:
         assert session.get_one(MissingEpisode, world.ben_episode).returned_at is None
 
@@ -132,7 +136,7 @@ def test_an_analyst_changes_nothing_at_all(world: World) -> None:
     for attempt in attempts:
         with pytest.raises(PermissionDenied, match=r"analyst.kim \(analyst\) cannot"):
             attempt()
-    assert audit_count(world.db) == before
+    assert audit_count(world.db) == before + len(attempts)  # the refusals alone (issue 12)
 
 
 def test_names_are_hidden_from_analysts_until_granted(world: World) -> None:

@@ -200,9 +200,10 @@ def test_a_good_backup_is_restored_and_homeward_starts_again_on_it(
         reopened.close()
     assert urns == ["SC100000", "SC100001"]
     reopened = open_database(str(path))
-    try:  # the restore is in the restored database's log; the backup it came from is not
+    try:  # the log is not rewound: the backup's own row, written after it, is kept
         assert [row[:3] for row in audited(reopened)] == [
-            ("pcso.jones", "restore", str(page.backups[0].path))
+            ("pcso.jones", "backup", str(page.backups[0].path)),
+            ("pcso.jones", "restore", str(page.backups[0].path)),
         ]
     finally:
         reopened.close()

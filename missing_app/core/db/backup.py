@@ -15,6 +15,7 @@ import glob
 import logging
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -24,8 +25,9 @@ from missing_app.core.db.errors import BackupFailed, DatabaseLocked
 from missing_app.core.db.files import (
     SIDECAR_SUFFIXES,
     copy_durably,
-    remove_sidecars,
-    replace_durably,
+    discard_unfinished,
+    remove_securely,
+    written_privately,
 )
 from missing_app.core.db.rotation import (
     DAILY,
@@ -64,30 +66,21 @@ def backup_database(
     out = Path(out_path).expanduser().resolve()
     if out == path:
         raise BackupFailed(f"A backup of {path} cannot be written over the database itself.")
-    partial = out.with_name(out.name + ".partial")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        _copy(path, partial, key, progress)
-        _check_copy(path, partial, key, full_check)
-        _copy_keyring(path, out)
-        replace_durably(partial, out)
+        discard_unfinished(out.parent)
+        # Made private and, for an encrypted database, keyed before its first page: the
+        # copy is never a plain or readable file, even half made.
+        with written_privately(out) as partial:
+            _copy(path, partial, key, progress)
+            _check_copy(path, partial, key, full_check)
+            _copy_keyring(path, out)
     except OSError as error:
         raise BackupFailed(f"The backup of {path} could not be written to {out}: {error}") from (
             error
         )
-    finally:
-        _discard(partial)
     log.info("backed up %s to %s", path, out)
     return out
-
-
-def _discard(partial: Path) -> None:
-    """Remove what is left of an unfinished copy (if the folder is there at all)."""
-    try:
-        partial.unlink(missing_ok=True)
-        remove_sidecars(partial)
-    except OSError:
-        log.warning("could not remove %s", partial, exc_info=True)
 
 
 def _source_of(source: Database | str | Path, key: bytes | None) -> tuple[Path, bytes | None]:
@@ -105,7 +98,6 @@ def _source_of(source: Database | str | Path, key: bytes | None) -> tuple[Path, 
 
 def _copy(path: Path, partial: Path, key: bytes | None, progress: Progress | None) -> None:
     """SQLite's online backup of `path` into `partial`, left as one self-contained file."""
-    _discard(partial)
     source = cipher.connect(path, key, timeout=10)
     try:
         copy = cipher.connect(partial, key)
@@ -138,6 +130,16 @@ def _check_copy(path: Path, partial: Path, key: bytes | None, full: bool) -> Non
         copy.close()
     if found:
         raise integrity.damaged(path, "; ".join(found[:3]))
+
+
+def _removed(copy: Path) -> bool:
+    try:
+        remove_securely(copy)
+        keyring_of(copy).unlink(missing_ok=True)
+    except OSError:
+        log.warning("could not delete the plain backup %s either", copy, exc_info=True)
+        return False
+    return True
 
 
 def _copy_keyring(path: Path, out: Path) -> None:
@@ -201,14 +203,26 @@ def backup_before_migration(
     return taken
 
 
-def encrypt_backups(database: Path, key: bytes) -> list[Path]:
+@dataclass(frozen=True)
+class PlainCopies:
+    """The plain copies of a database found once it was encrypted, and what became of them."""
+
+    encrypted: tuple[Path, ...] = ()
+    removed: tuple[Path, ...] = ()  # could not be encrypted: overwritten, then deleted
+
+    def __bool__(self) -> bool:
+        return bool(self.encrypted or self.removed)
+
+
+def encrypt_backups(database: Path, key: bytes) -> PlainCopies:
     """Encrypt in place every plain backup of `database` in its backups folder, and every
     file kept by a restore, its keyring copied beside each (once a database is encrypted,
-    no plain copy of it should stay on the disk). Returns those encrypted; one that cannot
-    be is logged and left as it was."""
+    no plain copy of it should stay on the disk). One that cannot be encrypted (damaged,
+    say) is overwritten and deleted: a plain copy is what encrypting is meant to end."""
+    discard_unfinished(backup_folder(database))
     kept = database.parent.glob(glob.escape(database.name) + ".before-restore-*")
     copies = [b.path for b in backups_of(database)] + sorted(kept)
-    encrypted = []
+    encrypted, removed = [], []
     for copy in copies:
         if copy.name.endswith((KEYRING_SUFFIX, ".lock", *SIDECAR_SUFFIXES)):
             continue
@@ -218,7 +232,9 @@ def encrypt_backups(database: Path, key: bytes) -> list[Path]:
             _copy_keyring(database, copy)
             cipher.encrypt_database(copy, key, backups=False)
         except (HomewardError, OSError, sqlite3.Error):
-            log.warning("could not encrypt the plain backup %s", copy, exc_info=True)
+            log.warning("could not encrypt the plain backup %s; deleting it", copy, exc_info=True)
+            if _removed(copy):
+                removed.append(copy)
             continue
         encrypted.append(copy)
-    return encrypted
+    return PlainCopies(tuple(encrypted), tuple(removed))

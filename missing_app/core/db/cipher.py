@@ -11,13 +11,21 @@ import logging
 import sqlite3
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from missing_app.core.db import integrity
 from missing_app.core.db.errors import WrongKey
-from missing_app.core.db.files import remove_sidecars, replace_durably, sidecar
+from missing_app.core.db.files import (
+    create_private,
+    remove_sidecars,
+    replace_durably,
+    sidecar,
+)
 from missing_app.core.db.lock import DatabaseLock
 from missing_app.core.errors import HomewardError
+
+if TYPE_CHECKING:
+    from missing_app.core.db.backup import PlainCopies
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +139,8 @@ def schema(connection: Any) -> list[tuple[str, str, str | None]]:
     return [tuple(row) for row in rows]
 
 
-def encrypt_database(path: str | Path, key: bytes, *, backups: bool = True) -> list[Path]:
-    """Encrypt the plain database at `path` in place with `key`.
+def encrypt_database(path: str | Path, key: bytes, *, backups: bool = True) -> PlainCopies:
+    """Encrypt the plain database at `path` in place with `key`, or finish the job.
 
     An encrypted copy is written beside it, checked (integrity, schema, rows per table),
     synced, then moved over the original in one step: a crash at any moment leaves either
@@ -140,24 +148,26 @@ def encrypt_database(path: str | Path, key: bytes, *, backups: bool = True) -> l
     wrapped copy written out, `<path>.keys`): afterwards nothing else opens the file.
 
     With `backups`, the plain backups in its backups folder and the files kept by restores
-    are then encrypted the same way, so that no plain copy stays beside it; returns those.
+    are then encrypted the same way (or, failing that, overwritten and deleted), so that no
+    plain copy stays beside it; returns what was done to which. A file already encrypted
+    (the run was stopped half way, say) is checked to open with `key`, and only that part
+    is done.
     """
+    from missing_app.core.db.backup import PlainCopies, encrypt_backups
+
     target = Path(path).expanduser().resolve()
     key_pragma(key)
     if not target.is_file() or target.stat().st_size == 0:
         raise HomewardError(f"There is no database at {target} to encrypt.")
     if is_encrypted(target):
-        raise HomewardError(f"{target} is already encrypted.")
-    lock = DatabaseLock(target).acquire()
-    try:
-        _encrypt_locked(target, key)
-    finally:
-        lock.release()
-    if not backups:
-        return []
-    from missing_app.core.db.backup import encrypt_backups
-
-    return encrypt_backups(target, key)
+        connect(target, key).close()  # WrongKey: this key may not finish another's work
+    else:
+        lock = DatabaseLock(target).acquire()
+        try:
+            _encrypt_locked(target, key)
+        finally:
+            lock.release()
+    return encrypt_backups(target, key) if backups else PlainCopies()
 
 
 def _encrypt_locked(target: Path, key: bytes) -> None:
@@ -189,6 +199,7 @@ def _export(
         # Fold committed work from the WAL into the file first, so nothing is left in it.
         source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         counts, tables = table_counts(source), schema(source)
+        create_private(partial)
         source.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(partial),))
         # The copy is scratch until checked and synced by hand: no journal, no syncs per
         # statement (a third of the time).

@@ -15,7 +15,9 @@ from sqlalchemy.pool import StaticPool
 
 from missing_app.core.db import cipher, integrity, migrate
 from missing_app.core.db.errors import DatabaseLocked
+from missing_app.core.db.files import create_private
 from missing_app.core.db.lock import DatabaseLock
+from missing_app.core.db.rotation import discard_unfinished_backups
 from missing_app.core.errors import HomewardError
 
 log = logging.getLogger(__name__)
@@ -166,6 +168,8 @@ def open_database(
     """
     url = database_url(target)
     path = sqlite_file(url)
+    if path is not None:
+        _prepare_file(path)
     lock = DatabaseLock(path).acquire() if exclusive and path is not None else None
     try:
         engine = _engine(url, path, key)
@@ -179,6 +183,14 @@ def open_database(
             lock.release()
         raise
     return Database(engine, key=key, lock=lock)
+
+
+def _prepare_file(path: Path) -> None:
+    """A new database file is made private (SQLite would make it readable by all); the
+    copies killed backups left beside it are removed."""
+    if not path.exists() and path.parent.is_dir():
+        create_private(path)
+    discard_unfinished_backups(path)
 
 
 def sqlite_file(url: str) -> Path | None:

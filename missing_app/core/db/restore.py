@@ -20,6 +20,7 @@ from missing_app.core.db import cipher, integrity
 from missing_app.core.db.errors import BackupFailed, DatabaseLocked, WrongKey
 from missing_app.core.db.files import (
     copy_durably,
+    create_private,
     keep_as,
     remove_sidecars,
     replace_durably,
@@ -70,6 +71,7 @@ def restore_database(
     except OSError as error:
         raise BackupFailed(f"{backup} could not be restored to {target}: {error}") from error
     try:
+        _refuse_downgrade(backup, target)  # checked under the lock: nobody encrypts it now
         revision, kept = _restore_locked(backup, target, use_key, now or utc_now())
         upgraded = revision != HEAD
         if upgraded:  # under the same lock: nobody opens it half way
@@ -94,6 +96,16 @@ def _restore_locked(
     return revision, kept
 
 
+def _refuse_downgrade(backup: Path, target: Path) -> None:
+    """A plain backup never replaces an encrypted database: it would leave every record
+    readable by anyone with the file, and no accounts to sign in with."""
+    if cipher.is_encrypted(target) and not cipher.is_encrypted(backup):
+        raise BackupFailed(
+            f"{backup} is not encrypted and {target} is: a plain backup cannot replace an "
+            "encrypted database. Restore an encrypted backup of it instead."
+        )
+
+
 def _key_for(backup: Path, key: bytes | None) -> bytes | None:
     if cipher.is_encrypted(backup):
         if key is None:
@@ -111,7 +123,7 @@ def _stage(backup: Path, target: Path, key: bytes | None) -> tuple[Path, str]:
     remove_sidecars(staged)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(backup, staged)
+        shutil.copyfile(backup, create_private(staged))
         if sidecar(backup, "-wal").is_file():  # a copy of a live file, with its log
             shutil.copyfile(sidecar(backup, "-wal"), sidecar(staged, "-wal"))
         revision = _verify(staged, backup, key)
@@ -127,18 +139,26 @@ def _verify(staged: Path, backup: Path, key: bytes | None) -> str:
         connection = cipher.connect(staged, key)
     except WrongKey as error:
         raise WrongKey(f"The key does not open the backup {backup}.") from error
+    except cipher.driver_errors(key) as error:  # a truncated file fails its first read
+        raise _damaged(backup, [str(error)]) from error
     try:
         found = _problems(connection, key)
         if found:
-            raise BackupFailed(
-                f"The backup {backup} is damaged ({'; '.join(found[:3])}); choose an older "
-                "backup. The database was left as it was."
-            )
+            raise _damaged(backup, found)
         revision = _revision(connection, backup, key)
         connection.execute("PRAGMA journal_mode=DELETE")  # folds any log into the file
+    except cipher.driver_errors(key) as error:
+        raise _damaged(backup, [str(error)]) from error
     finally:
         connection.close()
     return revision
+
+
+def _damaged(backup: Path, found: list[str]) -> BackupFailed:
+    return BackupFailed(
+        f"The backup {backup} is damaged ({'; '.join(found[:3])}); choose an older "
+        "backup. The database was left as it was."
+    )
 
 
 def _problems(connection: Any, key: bytes | None) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from missing_app.core.db.files import remove_sidecars
+from missing_app.core.db.files import discard_unfinished, remove_sidecars
 from missing_app.core.times import LONDON
 
 FOLDER = "backups"
@@ -42,6 +42,12 @@ class Backup:
 def backup_folder(database: Path) -> Path:
     """The default backups folder of a database file: `backups/` beside it."""
     return database.parent / FOLDER
+
+
+def discard_unfinished_backups(database: Path) -> list[Path]:
+    """Remove the half-made copies that killed backups left in the database's folder and
+    its backups folder (called when the database is opened)."""
+    return discard_unfinished(database.parent) + discard_unfinished(backup_folder(database))
 
 
 def keyring_of(path: Path) -> Path:

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Select, select
 
 from missing_app.core.db import Database
+from missing_app.core.db.files import create_private
 from missing_app.core.exchange.episodes_columns import EPISODE_COLUMNS
 from missing_app.core.models import CareHome, Child, MissingEpisode, ReturnInterview
 from missing_app.core.times import LONDON, from_storage
@@ -73,6 +74,7 @@ def export_episodes(
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     count = 0
+    create_private(partial)
     with db.engine.connect() as connection, open(partial, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(EPISODE_COLUMNS)

@@ -16,6 +16,7 @@ from missing_app.core.audit import log_event
 from missing_app.core.db import Database
 from missing_app.core.errors import Problem, ValidationError
 from missing_app.core.exchange import recorded
+from missing_app.core.exchange.changed_records import ChangedRecords
 from missing_app.core.models import MissingEpisode, Placement
 
 Progress = Callable[[str, int, int], None]
@@ -83,13 +84,17 @@ class ImportJob:
     # Writing -----------------------------------------------------------------------------
 
     def write(self, username: str) -> ImportReport:
-        """Write everything in one transaction, audited when anything changed."""
+        """Write everything in one transaction, audited when anything changed: the files,
+        the counts, and the ids added and changed in each table."""
         self.report.warnings = [p for p in self.problems if not p.is_error]
         with self.db.transaction() as session:
+            watch = ChangedRecords(session.connection())
             self._write(session.connection())
+            changed = watch.collect()
             if self.report.changed:
                 files = {path: recorded.sha256(path) for path in self._paths()}
-                after = {**self._audit_tags(), "files": files, "counts": dict(self.report.counts)}
+                after = {**self._audit_tags(), "files": files, "counts": dict(self.report.counts),
+                         "records": changed}  # fmt: skip
                 log_event(session, username, "import", "missing_episodes", after=after)
         return self.report
 

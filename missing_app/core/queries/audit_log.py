@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from missing_app.core.audit import log_event
 from missing_app.core.db import Database
+from missing_app.core.db.files import create_private
 from missing_app.core.models import (
     AuditEvent,
     MissingEpisode,
@@ -148,7 +149,7 @@ def write_audit_csv(session: Session, chosen: AuditFilter, out: Path) -> int:
         AuditEvent.before, AuditEvent.after,
     ).where(*_where(chosen)).order_by(AuditEvent.id)  # fmt: skip
     written = 0
-    with open(out, "w", newline="", encoding="utf-8") as handle:
+    with open(create_private(out), "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for row in session.execute(query.execution_options(yield_per=CHUNK)):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
-from missing_app.core.audit import log_change, log_view
+from missing_app.core.audit import log_change, log_view, refusals_audited
 from missing_app.core.db import Database
 from missing_app.core.errors import NotFound, Problem, ValidationError
 from missing_app.core.models import Base, Child, MissingEpisode
@@ -67,11 +68,33 @@ def _get(session: Session, model: type[B], record_id: int) -> B:
     return record
 
 
+class _RefusalsAudited:
+    """The database as the use cases see it: its sessions audit a permission refusal."""
+
+    def __init__(self, db: Database, username: str) -> None:
+        self._db = db
+        self._username = username
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with refusals_audited(self._db, self._username, "records"), self._db.transaction() as s:
+            yield s
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with refusals_audited(self._db, self._username, "records"), self._db.session() as s:
+            yield s
+
+
 class RecordsBase:
     """Who acts and when, with the audit and role checks every use case goes through."""
 
     def __init__(self, db: Database, username: str, now: Callable[[], datetime] = utc_now):
-        self.db = db
+        # Every use case opens its sessions here: a refusal in any of them is audited.
+        self.db = cast(Database, _RefusalsAudited(db, username))
         self.username = username
         self.now = now
 

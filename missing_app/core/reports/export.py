@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from missing_app.core.audit import log_event
 from missing_app.core.db import Database
+from missing_app.core.db.files import create_private
 from missing_app.core.errors import HomewardError
 from missing_app.core.models import CareHome
 from missing_app.core.reports.month import Month
@@ -98,7 +99,7 @@ def _write_recorded(
     """Put `data` at `path` and its audit row in the database: both, or neither."""
     part = path.with_name(f".{path.name}.part")
     try:
-        part.write_bytes(data)
+        create_private(part).write_bytes(data)
         return _move_recorded(db, pack, format, part, path, data, why, recipient)
     except OSError as error:
         raise HomewardError(f"{path} could not be written ({error.strerror or error}).") from error

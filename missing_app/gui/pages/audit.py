@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from missing_app.core.audit import tampering
 from missing_app.core.errors import HomewardError
 from missing_app.core.models import AuditEvent
 from missing_app.core.queries.audit_log import (
@@ -176,6 +177,8 @@ class AuditPage(GuardedPage):
         self.body.addLayout(self._filters())
         self.message = banner()
         self.body.addWidget(self.message)
+        self.tampered = banner()  # the log's hash chain broken: said before anything else
+        self.body.insertWidget(0, self.tampered)
         self.model = WindowedTableModel(
             context.db, COLUMNS, audit_listing(AuditFilter()), Sort("at", True)
         )
@@ -269,8 +272,9 @@ class AuditPage(GuardedPage):
         scan of the whole log: 0.6 s at a million rows)."""
         self.reader.read(_choices, self._show_choices, self._not_read)
 
-    def _show_choices(self, choices: tuple[list[str], list[str]]) -> None:
-        users, actions = choices
+    def _show_choices(self, choices: tuple[list[str], list[str], str | None]) -> None:
+        users, actions, tampered = choices
+        show_message(self.tampered, tampered or "")
         _refill(self.user, "Every user", [(name, name) for name in users])
         _refill(self.action, "Every action", [(action_words(name), name) for name in actions])
 
@@ -370,10 +374,10 @@ class AuditPage(GuardedPage):
         show_message(self.message, f"Nothing was exported: {error}")
 
 
-def _choices(session: Session) -> tuple[list[str], list[str]]:
-    """Who appears in the log, and what they did."""
+def _choices(session: Session) -> tuple[list[str], list[str], str | None]:
+    """Who appears in the log, what they did, and whether its chain was broken."""
     by_name = select(AuditEvent.username).distinct().order_by(AuditEvent.username)
-    return list(session.scalars(by_name)), audit_actions(session)
+    return list(session.scalars(by_name)), audit_actions(session), tampering(session)
 
 
 def _refill(combo: QComboBox, everything: str, choices: list[tuple[str, str]]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from missing_app.core.audit import log_event
 from missing_app.core.db import Database
+from missing_app.core.db.files import create_private
 from missing_app.core.errors import HomewardError, Problem, Severity, ValidationError
 from missing_app.core.exchange.ssda903.own_records import (
     MISSING_COLUMNS,
@@ -101,6 +102,7 @@ def _write(missing: Any, target: Path) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
+        create_private(partial)
         missing.to_csv(partial, columns=list(MISSING_COLUMNS), index=False, lineterminator="\r\n")
         os.replace(partial, target)
     except OSError as exc:
