@@ -67,7 +67,6 @@ class ActionList(QWidget):
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add)
         layout.addWidget(self.add_button)
-        self.setFocusProxy(self.add_button)
 
     def add(self) -> ActionLine:
         row = ActionLine(len(self.rows) + 1)
@@ -81,6 +80,7 @@ class ActionList(QWidget):
         self.rows.append(row)
         row.due.set_value(None, local_date(self.form.context.now()))
         row.description.setFocus()
+        self.form.order_tabs()  # a new row is made last: Tab must still reach it in its place
         if self.form.isVisible():
             self.form.fit(self.form.width())
         return row
