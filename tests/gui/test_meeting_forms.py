@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -149,6 +149,7 @@ def test_a_meeting_needs_its_home(qtbot: QtBot, context: AppContext, records: Re
     assert form.errors["home_id"].text() == "choose the home the meeting was with"
     qtbot.keyClicks(form.home.lineEdit(), "Moorside (SC300003)")
     assert form.home.home_id() is not None
+    qtbot.keyClicks(form.attendees, "PCSO Jones")
     click_save(qtbot, form)
     wait_for_writes(qtbot, context)
     assert counts(context) == (4, 5)  # a meeting with no actions agreed
@@ -209,3 +210,56 @@ def test_enter_on_a_meeting_opens_its_home(
     page.meetings.setCurrentIndex(page.meetings_model.index(1, 0))  # Birch, 01/11/2025
     qtbot.keyClick(page.meetings, Qt.Key.Key_Return)
     assert navigator.opened == [("home", built.birch)]
+
+
+def test_tab_from_the_notes_goes_to_the_first_action_and_no_word_is_lost(
+    qtbot: QtBot, context: AppContext, records: Records
+) -> None:
+    built = build(records)
+    form = MeetingDialog(context, built.oak)
+    qtbot.addWidget(form)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2000)
+    form.notes.setFocus()
+    qtbot.keyClicks(form.notes, "Went through the last three episodes")
+    for key, text in ((Qt.Key.Key_Tab, "Check the garden first"), (Qt.Key.Key_Tab, "Manager")):
+        here = QApplication.focusWidget()
+        assert here is not None
+        qtbot.keyClick(here, key)
+        here = QApplication.focusWidget()
+        assert here is not None
+        qtbot.keyClicks(here, text)
+    first = form.action_list.rows[0]
+    assert (first.description.text(), first.owner.text()) == ("Check the garden first", "Manager")
+    assert len(form.action_list.rows) == 1  # no second row made by a stray Space
+    meetings, actions = counts(context)
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert counts(context) == (meetings + 1, actions + 1)
+    with context.db.session() as session:
+        saved = session.scalars(select(Action).order_by(Action.id.desc())).first()
+        assert saved is not None and (saved.description, saved.owner) == (
+            "Check the garden first", "Manager",
+        )  # fmt: skip
+
+
+def test_a_meeting_with_nothing_in_it_is_refused_beside_the_attendees(
+    qtbot: QtBot, context: AppContext, records: Records
+) -> None:
+    built = build(records)
+    form = MeetingDialog(context, built.oak)
+    qtbot.addWidget(form)
+    form.show()
+    before = counts(context)
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert form.isVisible() and counts(context) == before
+    assert form.errors["attendees"].isVisible()
+    assert form.errors["attendees"].text() == (
+        "say who attended, what was discussed (notes) or an action agreed"
+    )
+    qtbot.keyClicks(form.attendees, "PCSO Jones")
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert counts(context) == (before[0] + 1, before[1])
