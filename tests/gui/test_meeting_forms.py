@@ -263,3 +263,18 @@ def test_a_meeting_with_nothing_in_it_is_refused_beside_the_attendees(
     click_save(qtbot, form)
     wait_for_writes(qtbot, context)
     assert counts(context) == (before[0] + 1, before[1])
+
+
+def test_the_actions_error_goes_once_the_action_is_worded(
+    qtbot: QtBot, context: AppContext, records: Records
+) -> None:
+    built = build(records)
+    form = MeetingDialog(context, built.oak)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.keyClicks(form.action_list.rows[0].owner, "Manager")
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert form.errors["description"].isVisible()
+    qtbot.keyClicks(form.action_list.rows[0].description, "Update the profiles")
+    assert not form.errors["description"].isVisible()

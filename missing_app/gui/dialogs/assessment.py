@@ -6,6 +6,7 @@ unanswered is saved as not applicable. Saving an episode's assessment again repl
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -33,6 +34,8 @@ CHOICES: tuple[tuple[str, bool | None], ...] = (
 class Answer(QWidget):
     """Yes / No / Not applicable, chosen with the mouse or the arrow keys."""
 
+    changed = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
@@ -46,6 +49,7 @@ class Answer(QWidget):
             layout.addWidget(button)
         layout.addStretch(1)
         self.setFocusProxy(self.buttons[0])
+        self.group.buttonToggled.connect(self.changed)
 
     def value(self) -> bool | None:
         for button, (_text, value) in zip(self.buttons, CHOICES, strict=True):
@@ -75,7 +79,6 @@ class AssessmentDialog(FormDialog):
         self.answers: dict[str, Answer] = {}
         for key, _short, question in ASSESSMENT_QUESTIONS:
             answer = Answer()
-            answer.group.buttonToggled.connect(self.mark_dirty)
             self.answers[key] = answer
             self.add_field(key, question, answer)
         self.notes = QPlainTextEdit()

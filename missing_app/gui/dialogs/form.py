@@ -134,28 +134,24 @@ class FormDialog(QDialog):
             self.grid.addWidget(note, row + 2, 1)
         self.errors[key] = error
         self.fields[key] = widget
-        self._watch(widget)
+        self._watch(key, widget)
         return widget
 
-    def _watch(self, widget: QWidget) -> None:
-        signal = None
-        if isinstance(widget, (QLineEdit, QPlainTextEdit)):
-            signal = widget.textChanged
-        elif isinstance(widget, QComboBox):
-            signal = widget.currentIndexChanged
-        elif isinstance(widget, QCheckBox):
-            signal = widget.toggled
-        elif isinstance(widget, QSpinBox):
-            signal = widget.valueChanged
-        elif isinstance(widget, QDateEdit):
-            signal = widget.dateChanged
-        elif isinstance(widget, DateTimeField):
-            signal = widget.changed
-        if signal is not None:
-            signal.connect(self.mark_dirty)
+    def _watch(self, key: str, widget: QWidget) -> None:
+        """A change to the field makes the form dirty and takes its error away."""
+        for signal in changes_of(widget):
+            signal.connect(lambda *_: self.field_changed(key))
 
     def mark_dirty(self, *_: Any) -> None:
         self.dirty = True
+
+    def field_changed(self, key: str) -> None:
+        """What was typed changed: the form is dirty, and the field's error is out of date."""
+        self.mark_dirty()
+        error = self.errors.get(key)
+        if error is not None and not error.isHidden():
+            error.clear()
+            error.hide()
 
     # Problems ---------------------------------------------------------------------------
 
@@ -261,3 +257,20 @@ class FormDialog(QDialog):
         )
         return answer == QMessageBox.StandardButton.Discard
 
+
+
+def changes_of(widget: QWidget) -> list[Any]:
+    """The signals a field sends when what it holds is changed."""
+    if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+        return [widget.textChanged]
+    if isinstance(widget, QComboBox):
+        typed = [widget.editTextChanged] if widget.isEditable() else []
+        return [widget.currentIndexChanged, *typed]
+    if isinstance(widget, QCheckBox):
+        return [widget.toggled]
+    if isinstance(widget, QSpinBox):
+        return [widget.valueChanged]
+    if isinstance(widget, QDateEdit):
+        return [widget.dateChanged]
+    changed = getattr(widget, "changed", None)  # our own fields: times, answers, actions
+    return [] if changed is None else [changed]
