@@ -2,6 +2,8 @@
 
 Each question of reporting practice is answered Yes, No or Not applicable; a question left
 unanswered is saved as not applicable. Saving an episode's assessment again replaces it.
+An assessment with no answer at all is asked about before it is saved: it would mark the
+episode assessed with nothing to show for it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QRadioButton,
     QWidget,
@@ -113,6 +116,26 @@ class AssessmentDialog(FormDialog):
                 answer.set_value(getattr(assessment, key))
             self.notes.setPlainText(assessment.notes or "")
             self.assessed_by = assessment.assessed_by or self.assessed_by
+
+    def save(self) -> None:
+        if self.saving or (self._unanswered() and not self._confirm_unanswered()):
+            return
+        super().save()
+
+    def _unanswered(self) -> bool:
+        return all(answer.value() is None for answer in self.answers.values())
+
+    def _confirm_unanswered(self) -> bool:
+        """Save an assessment with no answer? Going back is the default (Enter, Escape)."""
+        answer = QMessageBox.question(
+            self,
+            "No answer given",
+            "None of the questions has an answer. Save the assessment with every answer "
+            "not applicable? It will show the episode as assessed, with no score.",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Save
 
     def work(self) -> Work:
         episode_id, day = self.episode_id, self.assessed_on.value()
