@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 import missing_app.gui.dialogs as dialogs
 from missing_app.core.records import NewAction, Records
+from missing_app.core.security.access import Actor
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.account import AddUserDialog, PasswordDialog, RoleDialog
 from missing_app.gui.dialogs.assessment import AssessmentDialog
@@ -163,3 +164,41 @@ def test_ctrl_n_then_typing_picks_the_child(
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     assert form.child.text() == "Amy Hill · C1 · Oakview House"
     assert form.isVisible()
+
+
+def test_ctrl_n_with_no_child_yet_says_so_and_adds_one_there(
+    qtbot: QtBot, context: AppContext, window: MainWindow, records: Records
+) -> None:
+    records.create_home("SC100001", "Oakview House")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = window.findChild(RecordMissingDialog)
+    assert form is not None and form.no_child is not None
+    qtbot.waitUntil(form.isActiveWindow, timeout=2000)
+    assert form.no_child.isVisible() and not form.child.isEnabled()
+    assert form.no_child.reason.text().startswith("No child has been recorded yet")
+    assert focused() is form.no_child.add_button  # the way forward, one key away
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    adding = form.findChild(ChildDialog)
+    assert adding is not None
+    qtbot.waitUntil(adding.isActiveWindow, timeout=2000)
+    qtbot.keyClicks(focused(), "C7")  # the reference, where the child form opens
+    qtbot.keyClicks(adding.texts["first_name"], "Amy")
+    qtbot.keyClicks(adding.dob, "04/03/2010")
+    qtbot.keyClick(adding, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    assert form.child.isEnabled() and not form.no_child.isVisible()
+    assert form.child.choice is not None and form.child.text().startswith("Amy · C7")
+
+
+def test_a_pcso_with_no_child_at_their_homes_is_told_why(
+    qtbot: QtBot, context: AppContext, records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elm = records.create_home("SC100002", "Elm Lodge").record.id  # not one of theirs
+    amy = records.create_child("C1", date(2010, 3, 4), first_name="Amy").record.id
+    records.add_placement(amy, elm, date(2024, 1, 1))
+    monkeypatch.setattr(context, "actor", Actor("pcso.jones", "pcso", frozenset()))
+    form = opened(qtbot, RecordMissingDialog(context))
+    assert form.no_child is not None
+    assert form.no_child.reason.text().startswith("None of the children recorded is placed")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +40,9 @@ from missing_app.core.queries.today import (
 )
 from missing_app.core.times import TimeError, age_on, local_date
 from missing_app.gui.context import AppContext
+from missing_app.gui.dialogs.child import ChildDialog
 from missing_app.gui.dialogs.form import FormDialog, Work
+from missing_app.gui.dialogs.no_child import NoChildYet, why_no_child
 from missing_app.gui.format import RETURN_WORDS, RISK_WORDS, span, when
 from missing_app.gui.widgets.fields import DateTimeField
 
@@ -257,6 +260,39 @@ class RecordMissingDialog(FormDialog):
         self.risk.currentIndexChanged.connect(self.explain_rules)
         if child_id is not None:
             self._preset(child_id)
+        self.no_child: NoChildYet | None = None
+        self._say_if_no_child()
+
+    def _say_if_no_child(self) -> None:
+        """No child to choose: say why above the fields, and offer to add one."""
+        reason = why_no_child(self.context)
+        if reason is None:
+            return
+        self.no_child = NoChildYet(reason, self.add_child)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.no_child)
+        self.child.setEnabled(False)
+        self.child.setPlaceholderText("No child to choose yet")
+        self.no_child.add_button.setFocus()
+
+    def add_child(self) -> None:
+        """The child form; once the child is saved, they are the one chosen here."""
+        form = ChildDialog(self.context, parent=self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.accepted.connect(lambda: self._child_added(form.result_value.record.id))
+        form.open()
+
+    def _child_added(self, child_id: int) -> None:
+        if self.no_child is None or why_no_child(self.context) is not None:
+            return
+        self.no_child.hide()
+        self.child.setEnabled(True)
+        self.child.setPlaceholderText("Type a few letters of the name or reference")
+        self._preset(child_id)
+        self.child.setFocus()
+        if self.child.choice is not None:
+            self.last_seen.setFocus()
 
     def _preset(self, child_id: int) -> None:
         with self.context.db.session() as session:

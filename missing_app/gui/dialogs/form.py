@@ -97,7 +97,7 @@ class FormDialog(QDialog):
 
         Qt's own order is the order widgets were made in, and the buttons are made before
         any field; a row added later (an action) would come after them."""
-        chain_tabs(tab_stops(self.grid) + tab_stops(self.buttons.layout()))
+        chain_tabs(tab_stops(self.layout()))
 
     def _focus_first_field(self) -> None:
         """The first field, unless the form chose one: never a button, where Space would
