@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from missing_app.core.models import Action, LiaisonMeeting
+from missing_app.core.models import Action, AuditEvent, LiaisonMeeting
 from missing_app.core.queries.meetings import ACTION_COLUMNS as ACTION_KEYS
 from missing_app.core.queries.meetings import MEETING_COLUMNS as MEETING_KEYS
 from missing_app.core.records import Records
@@ -171,6 +171,46 @@ def test_mark_done_goes_through_the_worker(
         action = session.scalars(select(Action).where(Action.description == "Update profiles"))
         assert action.one().done_on == date(2025, 11, 15)
     qtbot.waitUntil(lambda: texts(page, "Status") == ["Open", "Open", "Open"], timeout=3000)
+
+
+def test_ctrl_d_marks_an_action_done_and_ctrl_z_opens_it_again_both_audited(
+    qtbot: QtBot, window: MainWindow, context: AppContext, records: Records
+) -> None:
+    build(records)
+    window.show_page("Meetings & actions")
+    page = window.pages["Meetings & actions"]
+    assert isinstance(page, MeetingsPage)
+    page.actions_view.setFocus()
+    page.actions_view.setCurrentIndex(page.actions_model.index(0, 0))  # "Update profiles"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
+    def update_profiles() -> Action:
+        with context.db.session() as session:
+            return session.scalars(select(Action).where(Action.description == "Update profiles")).one()
+
+    assert not page.undo_bar.isVisible()
+    qtbot.keyClick(page.actions_view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    assert update_profiles().done_on == date(2025, 11, 15)
+    assert page.undo_bar.isVisible()
+    assert page.undo_note.text() == "Action marked done: Update profiles"
+    qtbot.keyClick(page.actions_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    action = update_profiles()
+    assert action.done_on is None and not page.undo_bar.isVisible()
+    with context.db.session() as session:
+        changes = session.scalars(
+            select(AuditEvent.after)
+            .where(AuditEvent.entity == "actions", AuditEvent.entity_id == action.id)
+            .where(AuditEvent.action == "update")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert len(changes) == 2 and '"done_on": null' in (changes[-1] or "")
+    qtbot.waitUntil(lambda: "Update profiles" in texts(page, "Action"), timeout=3000)
+    qtbot.keyClick(page.actions_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    assert update_profiles().done_on is None  # nothing more to undo
 
 
 def test_editing_an_action_from_the_page(
