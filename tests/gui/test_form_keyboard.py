@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -31,7 +31,6 @@ from missing_app.gui.dialogs.home import HomeDialog
 from missing_app.gui.dialogs.interview import ReturnInterviewDialog
 from missing_app.gui.dialogs.meeting import ActionDialog, MeetingDialog
 from missing_app.gui.main_window import MainWindow
-from tests.conftest import NOW
 from tests.gui.conftest import wait_for_writes
 
 World = dict[str, int]
@@ -44,8 +43,8 @@ def world(records: Records) -> World:
     oak = records.create_home("SC100001", "Oakview House").record.id
     amy = records.create_child("C1", date(2010, 3, 4), first_name="Amy", last_name="Hill")
     records.add_placement(amy.record.id, oak, date(2024, 1, 1))
-    episode = records.record_missing(amy.record.id, datetime(2025, 11, 14, 21, 0, tzinfo=NOW.tzinfo))
-    records.record_return(episode.record.id, datetime(2025, 11, 15, 8, 0, tzinfo=NOW.tzinfo))
+    episode = records.record_missing(amy.record.id, datetime(2025, 11, 14, 21, tzinfo=UTC))
+    records.record_return(episode.record.id, datetime(2025, 11, 15, 8, tzinfo=UTC))
     meeting = records.record_meeting(oak, date(2025, 11, 1), [NewAction("Update profiles")])
     action_id = meeting.record.actions[0].id
     return {"oak": oak, "amy": amy.record.id, "episode": episode.record.id, "action": action_id}

@@ -187,7 +187,8 @@ def test_ctrl_d_marks_an_action_done_and_ctrl_z_opens_it_again_both_audited(
 
     def update_profiles() -> Action:
         with context.db.session() as session:
-            return session.scalars(select(Action).where(Action.description == "Update profiles")).one()
+            found = select(Action).where(Action.description == "Update profiles")
+            return session.scalars(found).one()
 
     assert not page.undo_bar.isVisible()
     qtbot.keyClick(page.actions_view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)

@@ -7,7 +7,9 @@ so Tab jumped to Save or skipped a row; every dialog orders its tabs with these 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,11 +25,11 @@ from PySide6.QtWidgets import (
 
 def chain_tabs(stops: Sequence[QWidget]) -> None:
     """Tab goes from each widget to the next, in this order."""
-    for before, after in zip(stops, stops[1:], strict=False):
+    for before, after in itertools.pairwise(stops):
         QWidget.setTabOrder(before, after)
 
 
-def tab_stops(layout: QLayout) -> list[QWidget]:
+def tab_stops(layout: QLayout | None) -> list[QWidget]:
     """The widgets that take focus in `layout`, in the order a person reads them.
 
     A widget with a focus proxy (one control standing for a group) is one stop; a plain
@@ -46,19 +48,30 @@ def tab_stops(layout: QLayout) -> list[QWidget]:
     return stops
 
 
-def reading_order(layout: QLayout) -> list[QLayoutItem]:
+def reading_order(layout: QLayout | None) -> list[QLayoutItem]:
     """The items of a layout top to bottom, left to right (a grid by row, then column)."""
-    items = [layout.itemAt(i) for i in range(layout.count())]
-    if isinstance(layout, QGridLayout):
-        places = [layout.getItemPosition(i)[:2] for i in range(layout.count())]
-        pairs = sorted(zip(places, items, strict=True), key=lambda pair: pair[0])
-        return [item for _place, item in pairs]
+    if layout is None:
+        return []
+    places: list[tuple[int, int]] = []
+    items: list[QLayoutItem] = []
+    for index in range(layout.count()):
+        item = layout.itemAt(index)
+        if item is None:
+            continue
+        items.append(item)
+        if isinstance(layout, QGridLayout):
+            position: Any = layout.getItemPosition(index)  # (row, column, spans)
+            places.append((int(position[0]), int(position[1])))
+        else:
+            places.append((0, index))
     if isinstance(layout, QBoxLayout) and layout.direction() in (
         QBoxLayout.Direction.RightToLeft,
         QBoxLayout.Direction.BottomToTop,
     ):
-        return items[::-1]
-    return items
+        items.reverse()
+        return items
+    pairs = sorted(zip(places, items, strict=True), key=lambda pair: pair[0])
+    return [item for _place, item in pairs]
 
 
 def is_push_button(widget: QWidget) -> bool:

@@ -258,7 +258,6 @@ class FormDialog(QDialog):
         return answer == QMessageBox.StandardButton.Discard
 
 
-
 def changes_of(widget: QWidget) -> list[Any]:
     """The signals a field sends when what it holds is changed."""
     if isinstance(widget, (QLineEdit, QPlainTextEdit)):
