@@ -284,7 +284,11 @@ class MainWindow(QMainWindow):
 
         if not self.context.may(Permission.WRITE):
             return
-        self._open_form(RecordReturnDialog(self.context, episode_id=episode_id, parent=self))
+        page: Any = self.current_page()  # a child's or a home's page: their episode first
+        near = {"child_id": page.child_id} if page is self.pages.get("child") else {}
+        near = {"home_id": page.home_id} if page is self.pages.get("home") else near
+        form = RecordReturnDialog(self.context, episode_id=episode_id, parent=self, **near)
+        self._open_form(form)
 
     def _open_form(self, form: QWidget) -> None:
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +34,7 @@ from missing_app.core.security.passwords import MIN_LENGTH, password_problems
 from missing_app.core.security.signin import SignedIn
 from missing_app.core.security.users import USERNAME
 from missing_app.core.times import utc_now
+from missing_app.gui.dialogs.focus import chain_tabs, tab_stops
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,6 @@ class _Dialog(QDialog):
         self.accept_button = self.buttons.addButton(
             accept_text, QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.accept_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         for part in (heading, self.intro):
@@ -119,6 +119,15 @@ class _Dialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(440)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Enter signs in (or creates), Escape cancels, Tab goes through the fields and then
+        to the buttons. The accept button is made the
+        default here, once it is inside the shown dialog: made default before, Qt forgets it
+        and makes the first button (Cancel) the default, so Enter closed the window."""
+        super().showEvent(event)
+        self.accept_button.setDefault(True)
+        chain_tabs(tab_stops(self.grid) + tab_stops(self.buttons.layout()))
 
     def add_field(self, label: str, widget: QLineEdit, hint: str = "") -> QLineEdit:
         row = self.grid.rowCount()

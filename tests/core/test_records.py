@@ -235,7 +235,7 @@ def test_every_other_use_case_leaves_an_audit_row_with_before_and_after(
     db: Database, records: Records
 ) -> None:
     home = records.create_home("SC100001", "Oakview House").record
-    meeting = records.record_meeting(home.id, date(2025, 11, 1)).record
+    meeting = records.record_meeting(home.id, date(2025, 11, 1), attendees="Manager").record
     steps: list[tuple[Any, str, str, str, object, object]] = [
         (
             lambda: records.create_child("C9", date(2012, 2, 2), first_name="Sam"),

@@ -104,6 +104,28 @@ def test_a_duplicate_reference_is_refused_beside_the_field(
     assert dialog.isVisible() and children(db) == 1
 
 
+def test_an_error_goes_as_soon_as_its_field_is_changed_and_the_others_stay(
+    qtbot: QtBot, context: AppContext, db: Database, records: Records
+) -> None:
+    records.create_child("C1", date(2010, 1, 1), first_name="Ann")
+    dialog = shown(qtbot, ChildDialog(context))
+    qtbot.keyClicks(dialog.texts["local_ref"], "C1")
+    retype(qtbot, dialog.dob, "01/01/2026")
+    save(qtbot, context, dialog)
+    assert error(dialog, "dob").startswith("01/01/2026 is in the future")
+    qtbot.keyClick(dialog.dob.entry, Qt.Key.Key_Backspace)
+    assert error(dialog, "dob") == ""  # corrected: the old error no longer applies
+    qtbot.keyClicks(dialog.dob.entry, "5")
+    save(qtbot, context, dialog)
+    assert error(dialog, "local_ref") == "another child already has the reference C1"
+    qtbot.keyClicks(dialog.texts["first_name"], "Bea")
+    assert error(dialog, "local_ref") != ""  # another field's change leaves it
+    qtbot.keyClicks(dialog.texts["local_ref"], "2")
+    assert error(dialog, "local_ref") == ""
+    save(qtbot, context, dialog)
+    assert children(db) == 2
+
+
 def test_unreadable_or_missing_dates_are_refused_before_saving(
     qtbot: QtBot, context: AppContext, db: Database
 ) -> None:

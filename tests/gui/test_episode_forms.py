@@ -382,3 +382,55 @@ def test_time_fields_start_at_now_to_the_minute(
     form = RecordMissingDialog(context)
     qtbot.addWidget(form)
     assert form.last_seen.value() == datetime(2025, 11, 15, 12, 34, tzinfo=NOW.tzinfo)
+
+
+# Which child Ctrl+R offers -------------------------------------------------------------------
+
+
+def ctrl_r(qtbot: QtBot, window: MainWindow) -> RecordReturnDialog:
+    control(qtbot, window, Qt.Key.Key_R)
+    forms = [f for f in window.findChildren(RecordReturnDialog) if f.isVisible()]
+    assert len(forms) == 1
+    return forms[0]
+
+
+def offered(form: RecordReturnDialog) -> str:
+    return form.episode.currentText().split(" · ")[0] if form.episode.currentIndex() >= 0 else ""
+
+
+def test_ctrl_r_offers_the_child_of_the_page_in_view_and_no_one_when_unsure(
+    qtbot: QtBot,
+    context: AppContext,
+    window: MainWindow,
+    db: Database,
+    records: Records,
+    world: dict[str, int],
+) -> None:
+    for key, hours in (("amy", 30), ("tom", 20), ("cara", 1)):  # Cara at Elm: just now
+        records.record_missing(world[key], NOW - hours * HOUR)
+    window.open_home(world["elm"])
+    form = ctrl_r(qtbot, window)
+    assert offered(form) == "Cara Hill"  # not Amy, missing longest, from Oakview
+    form.reject()
+    window.open_home(world["oak"])
+    form = ctrl_r(qtbot, window)
+    assert offered(form) == "Tom Hill"  # the home's most recent
+    form.reject()
+    window.open_child(world["amy"])
+    form = ctrl_r(qtbot, window)
+    assert offered(form) == "Amy Hill"
+    form.reject()
+    window.show_page("Today")
+    form = ctrl_r(qtbot, window)
+    assert offered(form) == ""  # three missing: the PCSO chooses
+    save(qtbot, context, form)
+    assert form.errors["episode_id"].text() == "choose the child who has returned"
+    assert all(episode.returned_at is None for episode in episodes(db))
+
+
+def test_ctrl_r_offers_no_one_from_a_home_with_no_child_missing(
+    qtbot: QtBot, window: MainWindow, records: Records, world: dict[str, int]
+) -> None:
+    records.record_missing(world["amy"], NOW - HOUR)  # Oakview
+    window.open_home(world["elm"])
+    assert offered(ctrl_r(qtbot, window)) == ""

@@ -298,6 +298,60 @@ def test_assessing_reporting_saves_each_answer(
     assert "4 of 6 answers yes" in page.assessments_part.title.text()
 
 
+def test_an_assessment_with_no_answer_is_asked_about_and_its_score_says_so(
+    qtbot: QtBot,
+    window: MainWindow,
+    context: AppContext,
+    records: Records,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built = build(records)
+    window.open_home(built.oak)
+    page = window.current_page()
+    assert isinstance(page, HomePage)
+    page.episodes.setCurrentCell(2, 0)  # Ben's October episode, not yet assessed
+    form = page.assess_reporting()
+    assert form is not None
+    asked: list[Any] = []
+
+    def answer(reply: QMessageBox.StandardButton) -> Any:
+        return lambda *args: asked.append(args) or reply
+
+    def assessments() -> int:
+        with context.db.session() as session:
+            return session.scalar(select(func.count(ReportingAssessment.id))) or 0
+
+    before = assessments()
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2000)
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    assert len(asked) == 1 and asked[0][1] == "No answer given"
+    assert asked[0][-1] == QMessageBox.StandardButton.Cancel  # the default: go back
+    assert form.isVisible() and assessments() == before
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Save))
+    qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    assert assessments() == before + 1
+    qtbot.waitUntil(lambda: page.assessments.rowCount() == 2, timeout=3000)
+    score = page.assessments.columnCount() - 1
+    assert "no answers" in cells(page.assessments, score)
+
+
+def test_an_assessment_with_an_answer_is_saved_without_asking(
+    qtbot: QtBot, context: AppContext, records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = build(records)
+    form = AssessmentDialog(context, built.amy_assessed)
+    qtbot.addWidget(form)
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: pytest.fail("asked"))
+    form.show()
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert not form.isVisible()
+
+
 def test_an_assessment_dated_before_the_episode_is_refused(
     qtbot: QtBot, context: AppContext, records: Records
 ) -> None:

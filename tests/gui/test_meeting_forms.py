@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from missing_app.core.models import Action, LiaisonMeeting
+from missing_app.core.models import Action, AuditEvent, LiaisonMeeting
 from missing_app.core.queries.meetings import ACTION_COLUMNS as ACTION_KEYS
 from missing_app.core.queries.meetings import MEETING_COLUMNS as MEETING_KEYS
 from missing_app.core.records import Records
@@ -149,6 +149,7 @@ def test_a_meeting_needs_its_home(qtbot: QtBot, context: AppContext, records: Re
     assert form.errors["home_id"].text() == "choose the home the meeting was with"
     qtbot.keyClicks(form.home.lineEdit(), "Moorside (SC300003)")
     assert form.home.home_id() is not None
+    qtbot.keyClicks(form.attendees, "PCSO Jones")
     click_save(qtbot, form)
     wait_for_writes(qtbot, context)
     assert counts(context) == (4, 5)  # a meeting with no actions agreed
@@ -170,6 +171,47 @@ def test_mark_done_goes_through_the_worker(
         action = session.scalars(select(Action).where(Action.description == "Update profiles"))
         assert action.one().done_on == date(2025, 11, 15)
     qtbot.waitUntil(lambda: texts(page, "Status") == ["Open", "Open", "Open"], timeout=3000)
+
+
+def test_ctrl_d_marks_an_action_done_and_ctrl_z_opens_it_again_both_audited(
+    qtbot: QtBot, window: MainWindow, context: AppContext, records: Records
+) -> None:
+    build(records)
+    window.show_page("Meetings & actions")
+    page = window.pages["Meetings & actions"]
+    assert isinstance(page, MeetingsPage)
+    page.actions_view.setFocus()
+    page.actions_view.setCurrentIndex(page.actions_model.index(0, 0))  # "Update profiles"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
+    def update_profiles() -> Action:
+        with context.db.session() as session:
+            found = select(Action).where(Action.description == "Update profiles")
+            return session.scalars(found).one()
+
+    assert not page.undo_bar.isVisible()
+    qtbot.keyClick(page.actions_view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    assert update_profiles().done_on == date(2025, 11, 15)
+    assert page.undo_bar.isVisible()
+    assert page.undo_note.text() == "Action marked done: Update profiles"
+    qtbot.keyClick(page.actions_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    action = update_profiles()
+    assert action.done_on is None and not page.undo_bar.isVisible()
+    with context.db.session() as session:
+        changes = session.scalars(
+            select(AuditEvent.after)
+            .where(AuditEvent.entity == "actions", AuditEvent.entity_id == action.id)
+            .where(AuditEvent.action == "update")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert len(changes) == 2 and '"done_on": null' in (changes[-1] or "")
+    qtbot.waitUntil(lambda: "Update profiles" in texts(page, "Action"), timeout=3000)
+    qtbot.keyClick(page.actions_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_for_writes(qtbot, context)
+    assert update_profiles().done_on is None  # nothing more to undo
 
 
 def test_editing_an_action_from_the_page(
@@ -208,3 +250,71 @@ def test_enter_on_a_meeting_opens_its_home(
     page.meetings.setCurrentIndex(page.meetings_model.index(1, 0))  # Birch, 01/11/2025
     qtbot.keyClick(page.meetings, Qt.Key.Key_Return)
     assert navigator.opened == [("home", built.birch)]
+
+
+def test_tab_from_the_notes_goes_to_the_first_action_and_no_word_is_lost(
+    qtbot: QtBot, context: AppContext, records: Records
+) -> None:
+    built = build(records)
+    form = MeetingDialog(context, built.oak)
+    qtbot.addWidget(form)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2000)
+    form.notes.setFocus()
+    qtbot.keyClicks(form.notes, "Went through the last three episodes")
+    for key, text in ((Qt.Key.Key_Tab, "Check the garden first"), (Qt.Key.Key_Tab, "Manager")):
+        here = QApplication.focusWidget()
+        assert here is not None
+        qtbot.keyClick(here, key)
+        here = QApplication.focusWidget()
+        assert here is not None
+        qtbot.keyClicks(here, text)
+    first = form.action_list.rows[0]
+    assert (first.description.text(), first.owner.text()) == ("Check the garden first", "Manager")
+    assert len(form.action_list.rows) == 1  # no second row made by a stray Space
+    meetings, actions = counts(context)
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert counts(context) == (meetings + 1, actions + 1)
+    with context.db.session() as session:
+        saved = session.scalars(select(Action).order_by(Action.id.desc())).first()
+        assert saved is not None and (saved.description, saved.owner) == (
+            "Check the garden first", "Manager",
+        )  # fmt: skip
+
+
+def test_a_meeting_with_nothing_in_it_is_refused_beside_the_attendees(
+    qtbot: QtBot, context: AppContext, records: Records
+) -> None:
+    built = build(records)
+    form = MeetingDialog(context, built.oak)
+    qtbot.addWidget(form)
+    form.show()
+    before = counts(context)
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert form.isVisible() and counts(context) == before
+    assert form.errors["attendees"].isVisible()
+    assert form.errors["attendees"].text() == (
+        "say who attended, what was discussed (notes) or an action agreed"
+    )
+    qtbot.keyClicks(form.attendees, "PCSO Jones")
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert counts(context) == (before[0] + 1, before[1])
+
+
+def test_the_actions_error_goes_once_the_action_is_worded(
+    qtbot: QtBot, context: AppContext, records: Records
+) -> None:
+    built = build(records)
+    form = MeetingDialog(context, built.oak)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.keyClicks(form.action_list.rows[0].owner, "Manager")
+    click_save(qtbot, form)
+    wait_for_writes(qtbot, context)
+    assert form.errors["description"].isVisible()
+    qtbot.keyClicks(form.action_list.rows[0].description, "Update the profiles")
+    assert not form.errors["description"].isVisible()

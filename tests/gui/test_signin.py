@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QTableView
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -171,6 +171,99 @@ def sign_in_dialog(qtbot: QtBot, target: Path) -> SignInDialog:
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
+
+
+# The keyboard: Enter does what the accept button does, Escape cancels ----------------------
+
+
+def activate(qtbot: QtBot, dialog: QDialog) -> None:
+    """The dialog as the active window, as it is on screen (the focus lives there)."""
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+
+
+def press(qtbot: QtBot, key: Qt.Key) -> None:
+    """A key pressed where the focus is, as in the real window."""
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    qtbot.keyClick(focused, key)
+
+
+def type_here(qtbot: QtBot, text: str) -> None:
+    """Text typed where the focus is."""
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    qtbot.keyClicks(focused, text)
+
+
+def first_start_by_keys(qtbot: QtBot) -> Fill:
+    def fill(dialog: FirstStartDialog) -> None:
+        activate(qtbot, dialog)
+        for field, text in (
+            (dialog.username, "ada.admin"),
+            (dialog.display_name, "Ada Lovelace"),
+            (dialog.password, PASSWORD),
+            (dialog.again, PASSWORD),
+        ):
+            type_into(qtbot, field, text)
+        press(qtbot, Qt.Key.Key_Return)
+
+    return fill
+
+
+def test_enter_after_the_password_again_creates_the_database(
+    qtbot: QtBot, tmp_path: Path, answers: list[Fill], signed_ins: list[SignedIn]
+) -> None:
+    target = tmp_path / "homeward.sqlite"
+    answers.append(first_start_by_keys(qtbot))
+    signed = open_for_window(str(target))
+    assert signed is not None, "Enter closed the first start without creating anything"
+    signed_ins.append(signed)
+    assert signed.actor.username == "ada.admin" and is_encrypted(target)
+
+
+def test_enter_after_the_password_signs_in_and_escape_cancels(
+    qtbot: QtBot,
+    tmp_path: Path,
+    answers: list[Fill],
+    signed_ins: list[SignedIn],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "homeward.sqlite"
+    encrypted_database(target)
+    monkeypatch.setattr(opening, "login_name", lambda: "")  # no name to offer: start there
+
+    def by_keys(dialog: SignInDialog) -> None:
+        activate(qtbot, dialog)
+        type_here(qtbot, "admin.ada")
+        press(qtbot, Qt.Key.Key_Tab)
+        type_here(qtbot, PASSWORD)
+        assert (dialog.username.text(), dialog.password.text()) == ("admin.ada", PASSWORD)
+        press(qtbot, Qt.Key.Key_Return)
+
+    answers.append(by_keys)
+    signed = open_for_window(str(target))
+    assert signed is not None, "Enter closed the sign-in without signing in"
+    signed_ins.append(signed)
+    assert signed.actor.username == "admin.ada"
+    signed.db.close()
+    signed_ins.clear()
+    answers.append(lambda dialog: (activate(qtbot, dialog), press(qtbot, Qt.Key.Key_Escape)))
+    assert open_for_window(str(target)) is None
+
+
+def test_enter_with_a_wrong_password_says_so_and_keeps_the_dialog(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    target = tmp_path / "homeward.sqlite"
+    encrypted_database(target)
+    dialog = sign_in_dialog(qtbot, target)
+    activate(qtbot, dialog)
+    type_into(qtbot, dialog.username, "admin.ada")
+    type_into(qtbot, dialog.password, "not the password")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.message.text().startswith("Wrong password")
+    assert QApplication.focusWidget() is dialog.password
 
 
 def test_a_wrong_password_is_said_so_and_the_dialog_stays(

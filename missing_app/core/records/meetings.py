@@ -16,6 +16,7 @@ from missing_app.core.records.base import RecordsBase, Saved, _apply, _get
 from missing_app.core.security.access import Permission
 
 MEETING_FIELDS = ("held_on", "attendees", "notes")
+EMPTY_MEETING = "say who attended, what was discussed (notes) or an action agreed"
 ACTION_FIELDS = ("description", "owner", "due_on", "done_on")
 
 
@@ -39,6 +40,8 @@ class Meetings(RecordsBase):
         with self.db.transaction() as session:
             _get(session, CareHome, home_id)
             self._allow(session, Permission.WRITE, [home_id])
+            if not actions and not any(_said(fields.get(key)) for key in ("attendees", "notes")):
+                raise ValidationError([Problem("attendees", EMPTY_MEETING)])
             meeting = LiaisonMeeting(home_id=home_id, held_on=held_on)
             _apply(meeting, fields, MEETING_FIELDS)
             session.add(meeting)
@@ -74,3 +77,7 @@ class Meetings(RecordsBase):
 
     def complete_action(self, action_id: int, done_on: date) -> Saved[Action]:
         return self.update_action(action_id, done_on=done_on)
+
+
+def _said(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())

@@ -2,14 +2,18 @@
 
 Each question of reporting practice is answered Yes, No or Not applicable; a question left
 unanswered is saved as not applicable. Saving an episode's assessment again replaces it.
+An assessment with no answer at all is asked about before it is saved: it would mark the
+episode assessed with nothing to show for it.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QRadioButton,
     QWidget,
@@ -33,6 +37,8 @@ CHOICES: tuple[tuple[str, bool | None], ...] = (
 class Answer(QWidget):
     """Yes / No / Not applicable, chosen with the mouse or the arrow keys."""
 
+    changed = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
@@ -46,6 +52,7 @@ class Answer(QWidget):
             layout.addWidget(button)
         layout.addStretch(1)
         self.setFocusProxy(self.buttons[0])
+        self.group.buttonToggled.connect(self.changed)
 
     def value(self) -> bool | None:
         for button, (_text, value) in zip(self.buttons, CHOICES, strict=True):
@@ -75,7 +82,6 @@ class AssessmentDialog(FormDialog):
         self.answers: dict[str, Answer] = {}
         for key, _short, question in ASSESSMENT_QUESTIONS:
             answer = Answer()
-            answer.group.buttonToggled.connect(self.mark_dirty)
             self.answers[key] = answer
             self.add_field(key, question, answer)
         self.notes = QPlainTextEdit()
@@ -110,6 +116,26 @@ class AssessmentDialog(FormDialog):
                 answer.set_value(getattr(assessment, key))
             self.notes.setPlainText(assessment.notes or "")
             self.assessed_by = assessment.assessed_by or self.assessed_by
+
+    def save(self) -> None:
+        if self.saving or (self._unanswered() and not self._confirm_unanswered()):
+            return
+        super().save()
+
+    def _unanswered(self) -> bool:
+        return all(answer.value() is None for answer in self.answers.values())
+
+    def _confirm_unanswered(self) -> bool:
+        """Save an assessment with no answer? Going back is the default (Enter, Escape)."""
+        answer = QMessageBox.question(
+            self,
+            "No answer given",
+            "None of the questions has an answer. Save the assessment with every answer "
+            "not applicable? It will show the episode as assessed, with no score.",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Save
 
     def work(self) -> Work:
         episode_id, day = self.episode_id, self.assessed_on.value()

@@ -123,7 +123,6 @@ class ChildDialog(FormDialog):
             ("cce_flagged_on", "CCE flag", self.cce, FLAG_HINT),
         ):
             widget.set_value(None, local_date(self.context.now()))
-            widget.changed.connect(self.mark_dirty)
             self.add_field(key, label, widget, hint)
 
     def _load(self, child_id: int) -> None:
@@ -190,7 +189,6 @@ class ProfileDialog(FormDialog):
             self.texts[key] = edit
             self.add_field(key, label, edit)
         self.reviewed = OptionalDateField("Reviewed on")
-        self.reviewed.changed.connect(self.mark_dirty)
         self.add_field(
             "reviewed_on",
             "&Last reviewed",
@@ -305,7 +303,6 @@ class PlacementDialog(FormDialog):
         self.add_field("start", "&From", self.start, "The first night at the home")
         self.end = OptionalDateField("Left on")
         self.end.set_value(None, local_date(self.context.now()))
-        self.end.changed.connect(self.mark_dirty)
         self.add_field(
             "end",
             "&Until",

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +40,9 @@ from missing_app.core.queries.today import (
 )
 from missing_app.core.times import TimeError, age_on, local_date
 from missing_app.gui.context import AppContext
+from missing_app.gui.dialogs.child import ChildDialog
 from missing_app.gui.dialogs.form import FormDialog, Work
+from missing_app.gui.dialogs.no_child import NoChildYet, why_no_child
 from missing_app.gui.format import RETURN_WORDS, RISK_WORDS, span, when
 from missing_app.gui.widgets.fields import DateTimeField
 
@@ -257,6 +260,39 @@ class RecordMissingDialog(FormDialog):
         self.risk.currentIndexChanged.connect(self.explain_rules)
         if child_id is not None:
             self._preset(child_id)
+        self.no_child: NoChildYet | None = None
+        self._say_if_no_child()
+
+    def _say_if_no_child(self) -> None:
+        """No child to choose: say why above the fields, and offer to add one."""
+        reason = why_no_child(self.context)
+        if reason is None:
+            return
+        self.no_child = NoChildYet(reason, self.add_child)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.no_child)
+        self.child.setEnabled(False)
+        self.child.setPlaceholderText("No child to choose yet")
+        self.no_child.add_button.setFocus()
+
+    def add_child(self) -> None:
+        """The child form; once the child is saved, they are the one chosen here."""
+        form = ChildDialog(self.context, parent=self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.accepted.connect(lambda: self._child_added(form.result_value.record.id))
+        form.open()
+
+    def _child_added(self, child_id: int) -> None:
+        if self.no_child is None or why_no_child(self.context) is not None:
+            return
+        self.no_child.hide()
+        self.child.setEnabled(True)
+        self.child.setPlaceholderText("Type a few letters of the name or reference")
+        self._preset(child_id)
+        self.child.setFocus()
+        if self.child.choice is not None:
+            self.last_seen.setFocus()
 
     def _preset(self, child_id: int) -> None:
         with self.context.db.session() as session:
@@ -377,16 +413,29 @@ def _sentence(text: str) -> str:
 
 
 class RecordReturnDialog(FormDialog):
-    """Record a missing child's return: when, how, where found, with whom, the outcome."""
+    """Record a missing child's return: when, how, where found, with whom, the outcome.
+
+    Which child is chosen at opening matters: Ctrl+R then Ctrl+S records the return of the
+    child shown. Given an episode, that one; opened from a child's or a home's page, the
+    most recent open episode of that child or home (none if they have none); anywhere else,
+    the only child missing, and no one when several are (the PCSO chooses)."""
 
     entities = ("missing_episodes",)
 
     def __init__(
-        self, context: AppContext, episode_id: int | None = None, parent: QWidget | None = None
+        self,
+        context: AppContext,
+        episode_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        child_id: int | None = None,
+        home_id: int | None = None,
     ) -> None:
         super().__init__(context, "Record a return", parent)
         self.episode = QComboBox()
         self._fill_episodes(episode_id)
+        if episode_id is None:
+            self.episode.setCurrentIndex(self.episode.findData(self._likely(child_id, home_id)))
         self.add_field("episode_id", "Child missing", self.episode)
         self.away_note = note_row(self)
         self.returned = DateTimeField()
@@ -410,8 +459,9 @@ class RecordReturnDialog(FormDialog):
 
     def _fill_episodes(self, episode_id: int | None) -> None:
         with self.context.db.session() as session:
-            rows = missing_now(session, self.context.now())
+            rows = missing_now(session, self.context.now(), actor=self.context.who)
             card = None if episode_id is None else episode_card(session, episode_id)
+        self.open_now = rows
         self.seen: dict[int, datetime] = {}
         for row in rows:
             self._offer(row.episode_id, row.child, row.child_ref, row.last_seen_at, row.home)
@@ -420,9 +470,22 @@ class RecordReturnDialog(FormDialog):
         if episode_id is not None:
             self.episode.setCurrentIndex(self.episode.findData(episode_id))
             self.episode.setEnabled(False)
-        elif not rows:
-            self.episode.setPlaceholderText("No child is missing now")
-            self.episode.setCurrentIndex(-1)
+        else:
+            self.episode.setPlaceholderText(
+                "Choose the child who has returned" if rows else "No child is missing now"
+            )
+
+    def _likely(self, child_id: int | None, home_id: int | None) -> int | None:
+        """The open episode to offer first (see the class), or None to offer none."""
+        rows = self.open_now
+        if child_id is not None:
+            rows = [row for row in rows if row.child_id == child_id]
+        elif home_id is not None:
+            rows = [row for row in rows if row.home_id == home_id]
+        elif len(rows) != 1:
+            return None
+        latest = max(rows, key=lambda row: row.last_seen_at, default=None)
+        return None if latest is None else latest.episode_id
 
     def _offer(self, episode_id: int, child: str, ref: str, seen: datetime, home: str) -> None:
         self.episode.addItem(f"{child} · {ref} — last seen {when(seen)}, {home}", episode_id)

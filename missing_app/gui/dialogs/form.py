@@ -1,6 +1,10 @@
 """The base of every form: fields with their errors beside them, Ctrl+S to save, and a
 question before unsaved changes are thrown away.
 
+The keyboard follows one rule in every form: it opens with the focus in its first field (or
+the one the form chose), Tab goes through the fields in the order they are seen and then to
+Save and Cancel, Enter never saves (Ctrl+S or a click does), and Escape cancels.
+
 A form turns what was typed into one small function of `Records` (one use case) and hands it
 to the write worker. When the core refuses it (`ValidationError`), each problem appears under
 the field it names, in the core's own words, and nothing is saved.
@@ -34,7 +38,8 @@ from missing_app.core.errors import HomewardError, Problem, ValidationError
 from missing_app.core.records import Records
 from missing_app.core.times import TimeError
 from missing_app.gui.context import AppContext
-from missing_app.gui.widgets.fields import DateTimeField, EntryError, TypedEntry
+from missing_app.gui.dialogs.focus import chain_tabs, is_push_button, tab_stops
+from missing_app.gui.widgets.fields import DateTimeField, EntryError
 
 Work = Callable[[Records], Any]
 
@@ -51,6 +56,7 @@ class FormDialog(QDialog):
         self.setModal(True)
         self.dirty = False
         self.saving = False
+        self.opened = False
         self.result_value: Any = None
         self.errors: dict[str, QLabel] = {}
         self.fields: dict[str, QWidget] = {}
@@ -74,12 +80,38 @@ class FormDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         """Enter moves on through a form, never saves it: Qt makes Save the default button
-        each time a dialog is shown, so undo that here (Ctrl+S or a click saves)."""
+        each time a dialog is shown, so undo that here (Ctrl+S or a click saves). The first
+        time, put the tab order in the order a person sees and the focus in a field."""
         super().showEvent(event)
         for button in self.buttons.buttons():
             if isinstance(button, QPushButton):
                 button.setAutoDefault(False)
                 button.setDefault(False)
+        if not self.opened:
+            self.opened = True
+            self.order_tabs()
+            self._focus_first_field()
+
+    def order_tabs(self) -> None:
+        """Tab through every field top to bottom, left to right, then Save and Cancel.
+
+        Qt's own order is the order widgets were made in, and the buttons are made before
+        any field; a row added later (an action) would come after them."""
+        chain_tabs(tab_stops(self.layout()))
+
+    def _focus_first_field(self) -> None:
+        """The first field, unless the form chose one: never a button, where Space would
+        save or open something (Save, Import photo)."""
+        chosen = self.focusWidget()
+        if chosen is not None and chosen not in self.buttons.buttons():
+            return
+        fields = [
+            widget
+            for widget in tab_stops(self.grid)
+            if widget.isEnabled() and not widget.isHidden() and not is_push_button(widget)
+        ]
+        if fields:
+            fields[0].setFocus(Qt.FocusReason.TabFocusReason)
 
     # Building the form ------------------------------------------------------------------
 
@@ -102,30 +134,28 @@ class FormDialog(QDialog):
             self.grid.addWidget(note, row + 2, 1)
         self.errors[key] = error
         self.fields[key] = widget
-        self._watch(widget)
+        self._watch(key, widget)
         return widget
 
     def clock(self) -> datetime:
         """The time now, for the date fields in this form ("23:15" is today by this clock)."""
         return self.context.now()
 
-    def _watch(self, widget: QWidget) -> None:
-        signal = None
-        if isinstance(widget, (QLineEdit, QPlainTextEdit)):
-            signal = widget.textChanged
-        elif isinstance(widget, QComboBox):
-            signal = widget.currentIndexChanged
-        elif isinstance(widget, QCheckBox):
-            signal = widget.toggled
-        elif isinstance(widget, QSpinBox):
-            signal = widget.valueChanged
-        elif isinstance(widget, TypedEntry):
-            signal = widget.changed
-        if signal is not None:
-            signal.connect(self.mark_dirty)
+    def _watch(self, key: str, widget: QWidget) -> None:
+        """A change to the field makes the form dirty and takes its error away."""
+        for signal in changes_of(widget):
+            signal.connect(lambda *_: self.field_changed(key))
 
     def mark_dirty(self, *_: Any) -> None:
         self.dirty = True
+
+    def field_changed(self, key: str) -> None:
+        """What was typed changed: the form is dirty, and the field's error is out of date."""
+        self.mark_dirty()
+        error = self.errors.get(key)
+        if error is not None and not error.isHidden():
+            error.clear()
+            error.hide()
 
     # Problems ---------------------------------------------------------------------------
 
@@ -241,3 +271,18 @@ class FormDialog(QDialog):
             QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Discard
+
+
+def changes_of(widget: QWidget) -> list[Any]:
+    """The signals a field sends when what it holds is changed."""
+    if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+        return [widget.textChanged]
+    if isinstance(widget, QComboBox):
+        typed = [widget.editTextChanged] if widget.isEditable() else []
+        return [widget.currentIndexChanged, *typed]
+    if isinstance(widget, QCheckBox):
+        return [widget.toggled]
+    if isinstance(widget, QSpinBox):
+        return [widget.valueChanged]
+    changed = getattr(widget, "changed", None)  # our own fields: dates, answers, actions
+    return [] if changed is None else [changed]

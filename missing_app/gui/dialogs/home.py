@@ -125,7 +125,6 @@ class HomeDialog(FormDialog):
             "When the PCSO began working with the home: the before-and-after date "
             "for demand reduction.",
         )
-        self.engagement.changed.connect(self.mark_dirty)
 
     def _council_box(self) -> QComboBox:
         box = QComboBox()

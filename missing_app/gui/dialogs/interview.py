@@ -103,8 +103,6 @@ class ReturnInterviewDialog(FormDialog):
         self.add_field("notes", "Notes", self.notes)
         finish(self)
         self._prefill()
-        for checks in (self.push, self.pull, self.signs):
-            checks.changed.connect(self.mark_dirty)
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self._outcome_changed()
         self.dirty = False

@@ -3,6 +3,7 @@ change one action later (its wording, owner, due date, or the day it was done)."
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -53,6 +54,8 @@ class ActionLine(QWidget):
 class ActionList(QWidget):
     """The actions agreed at a meeting, one row each; "Add action" adds a row."""
 
+    changed = Signal()  # an action typed, changed or taken out
+
     def __init__(self, form: FormDialog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = form
@@ -67,7 +70,6 @@ class ActionList(QWidget):
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add)
         layout.addWidget(self.add_button)
-        self.setFocusProxy(self.add_button)
 
     def add(self) -> ActionLine:
         row = ActionLine(len(self.rows) + 1)
@@ -76,11 +78,12 @@ class ActionList(QWidget):
             self.grid.addWidget(widget, at, column)
         row.remove.clicked.connect(lambda: self.remove(row))
         for edit in (row.description, row.owner):
-            edit.textChanged.connect(self.form.mark_dirty)
-        row.due.changed.connect(self.form.mark_dirty)
+            edit.textChanged.connect(self.changed)
+        row.due.changed.connect(self.changed)
         self.rows.append(row)
         row.due.set_value(None, local_date(self.form.context.now()))
         row.description.setFocus()
+        self.form.order_tabs()  # a new row is made last: Tab must still reach it in its place
         if self.form.isVisible():
             self.form.fit(self.form.width())
         return row
@@ -90,7 +93,7 @@ class ActionList(QWidget):
             self.grid.removeWidget(widget)
             widget.deleteLater()
         self.rows.remove(row)
-        self.form.mark_dirty()
+        self.changed.emit()
         self.add_button.setFocus()
 
     def values(self) -> list[NewAction]:
@@ -124,7 +127,6 @@ class MeetingDialog(FormDialog):
         self.notes = text_box(4)
         self.action_list = ActionList(self)
         self.add_field("home_id", "&Home", self.home)
-        self.home.currentIndexChanged.connect(self.mark_dirty)
         self.add_field("held_on", "&Date", self.held_on)
         self.add_field("attendees", "A&ttendees", self.attendees)
         self.add_field("notes", "&Notes", self.notes)
@@ -175,8 +177,6 @@ class ActionDialog(FormDialog):
         self.add_field("owner", "&Owner", self.owner)
         self.add_field("due_on", "D&ue", self.due)
         self.add_field("done_on", "Do&ne", self.done_on, "Tick when the action has been done.")
-        for field in (self.due, self.done_on):
-            field.changed.connect(self.mark_dirty)
         self._load()
         self.dirty = False
         self.fit(520)

@@ -397,7 +397,7 @@ class HomePage(Page):
         ]  # fmt: skip
         for answer in row.answers:
             cells.append(item(ANSWER_WORDS[answer], colour=ANSWER_COLOURS[answer]))
-        cells.append(item(f"{row.yes} of {row.answered}" if row.answered else "–"))
+        cells.append(item(f"{row.yes} of {row.answered}" if row.answered else "no answers"))
         return cells
 
     def _fill_meetings(self, details: HomeDetails) -> None:

@@ -1,5 +1,8 @@
 """The Meetings & actions page: the actions agreed with every home (open first, soonest due
-first, overdue in red), and the liaison meetings themselves."""
+first, overdue in red), and the liaison meetings themselves.
+
+Ctrl+D marks the chosen action done at once; the page then says so with an Undo (Ctrl+Z),
+which opens the action again (both changes audited, like any other)."""
 
 from __future__ import annotations
 
@@ -94,6 +97,7 @@ class MeetingsPage(Page):
             "overdue in red. Enter edits an action; Ctrl+D marks it done."
         )
         layout.addLayout(self._filters())
+        layout.addWidget(self._undo_row())
         self.actions_model = ActionsModel(
             context.db, ACTION_COLUMNS, self._action_listing(), Sort("status")
         )
@@ -109,6 +113,8 @@ class MeetingsPage(Page):
         layout.addWidget(self._panes(), 1)
         done = QShortcut(QKeySequence("Ctrl+D"), self)
         done.activated.connect(self.mark_done)
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self)
+        undo.activated.connect(self.undo_done)
         self._show_counts()
         self._enable()
 
@@ -133,6 +139,21 @@ class MeetingsPage(Page):
         for button in (self.done_button, self.edit_button, self.new_button):
             row.addWidget(button)
         return row
+
+    def _undo_row(self) -> QWidget:
+        """Where the page says an action was marked done, with the way back."""
+        self.undo_action: int | None = None
+        self.undo_bar = QWidget()
+        row = QHBoxLayout(self.undo_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.undo_note = QLabel()
+        self.undo_note.setObjectName("fieldHint")
+        self.undo_button = QPushButton("&Undo (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo_done)
+        row.addWidget(self.undo_note, 1)
+        row.addWidget(self.undo_button)
+        self.undo_bar.hide()
+        return self.undo_bar
 
     def _table(self, model: WindowedTableModel, samples: tuple[str, ...]) -> QTableView:
         view = QTableView()
@@ -204,15 +225,34 @@ class MeetingsPage(Page):
         if action_id is None or not self.done_button.isEnabled():
             return
         today = self.today()
+        wording = self.actions_model.value(self.actions_view.currentIndex().row(), "description")
         self.done_button.setEnabled(False)
         self.context.worker.submit(
             lambda records: records.complete_action(action_id, today),
+            ["actions"],
+            on_done=lambda _saved: self._marked_done(action_id, wording),
+            on_error=self._not_done,
+        )
+
+    def _marked_done(self, action_id: int, wording: str) -> None:
+        self.undo_action = action_id
+        self.undo_note.setText(f"Action marked done: {wording}")
+        self.undo_bar.show()
+
+    def undo_done(self) -> None:
+        """Open again the action just marked done (Ctrl+Z, or the Undo button)."""
+        action_id, self.undo_action = self.undo_action, None
+        if action_id is None:
+            return
+        self.undo_bar.hide()
+        self.context.worker.submit(
+            lambda records: records.update_action(action_id, done_on=None),
             ["actions"],
             on_error=self._not_done,
         )
 
     def _not_done(self, error: Exception) -> None:
-        QMessageBox.warning(self, "Not saved", f"The action was not marked done:\n\n{error}")
+        QMessageBox.warning(self, "Not saved", f"The action was not changed:\n\n{error}")
         self._enable()
 
     def edit_action(self, action_id: int | None) -> ActionDialog | None:
