@@ -74,8 +74,10 @@ class ChildSearch(QLineEdit):
         self.matches: dict[str, ChildMatch] = {}
         self.setPlaceholderText("Find a child: name, reference or police reference  (Ctrl+F)")
         self.setClearButtonEnabled(True)
+        self.setObjectName("childSearch")
         self.model = QStringListModel()
         completer = QCompleter(self.model, self)
+        completer.popup().setObjectName("childSuggestions")  # style.qss: the window's size
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.activated.connect(self._picked)
