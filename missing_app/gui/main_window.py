@@ -54,6 +54,7 @@ PAGE_NEEDS = {
     "Users": Permission.USERS,
     "Backup & restore": Permission.BACKUP,
 }
+FRAME_ALLOWANCE = 60  # pixels of title bar and taskbar around the window
 COMING: dict[str, str] = {}  # pages still to come: name -> what they will show
 CHILD_PAGE = ("missing_app.gui.pages.child", "ChildPage")
 HOME_PAGE = ("missing_app.gui.pages.home", "HomePage")
@@ -125,7 +126,9 @@ class MainWindow(QMainWindow):
         self.context = context
         context.navigator = self
         self.setWindowTitle(APP_NAME)
-        self.resize(1280, 800)
+        # 1280×800, or less on a smaller screen: the title bar and taskbar need room too.
+        room = self.screen().availableGeometry()
+        self.resize(min(1280, room.width()), min(800, room.height() - FRAME_ALLOWANCE))
         self.pages: dict[str, Page] = {}
         self.search = ChildSearch(context, self.open_child)
         self.nav = QListWidget()
