@@ -60,7 +60,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         1,
         100,
         True,
-        "3 or more episodes in 30 days calls a strategy meeting (Derbyshire's missing protocol).",
+        "Homeward's default: 3 or more episodes in 30 days marks a repeat child. Councils set "
+        "their own trigger for a strategy meeting: use the one your placing councils use.",
     ),
     SettingSpec(
         "repeat_window_days",
@@ -70,7 +71,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         1,
         366,
         True,
-        "The 30 days of the same strategy-meeting trigger (Derbyshire's missing protocol).",
+        "The days over which the repeat threshold counts episodes (Homeward's default: 30). "
+        "Use your placing councils' own strategy-meeting trigger.",
     ),
     SettingSpec(
         "rhi_window_hours",

@@ -54,6 +54,7 @@ PAGE_NEEDS = {
     "Users": Permission.USERS,
     "Backup & restore": Permission.BACKUP,
 }
+FRAME_ALLOWANCE = 60  # pixels of title bar and taskbar around the window
 COMING: dict[str, str] = {}  # pages still to come: name -> what they will show
 CHILD_PAGE = ("missing_app.gui.pages.child", "ChildPage")
 HOME_PAGE = ("missing_app.gui.pages.home", "HomePage")
@@ -74,8 +75,10 @@ class ChildSearch(QLineEdit):
         self.matches: dict[str, ChildMatch] = {}
         self.setPlaceholderText("Find a child: name, reference or police reference  (Ctrl+F)")
         self.setClearButtonEnabled(True)
+        self.setObjectName("childSearch")
         self.model = QStringListModel()
         completer = QCompleter(self.model, self)
+        completer.popup().setObjectName("childSuggestions")  # style.qss: the window's size
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.activated.connect(self._picked)
@@ -123,7 +126,9 @@ class MainWindow(QMainWindow):
         self.context = context
         context.navigator = self
         self.setWindowTitle(APP_NAME)
-        self.resize(1280, 800)
+        # 1280×800, or less on a smaller screen: the title bar and taskbar need room too.
+        room = self.screen().availableGeometry()
+        self.resize(min(1280, room.width()), min(800, room.height() - FRAME_ALLOWANCE))
         self.pages: dict[str, Page] = {}
         self.search = ChildSearch(context, self.open_child)
         self.nav = QListWidget()

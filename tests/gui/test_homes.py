@@ -230,7 +230,8 @@ def test_a_home_without_records_says_so(
     assert page.meetings_part.empty.text() == "No liaison meeting recorded yet."
     assert not page.assess_button.isEnabled()
     missing = home_page(qtbot, context, 999)
-    assert missing.name.text() == "There is no home 999"
+    assert missing.name.text() == "Home not found"
+    assert missing.facts.text() == "There is no home 999."
 
 
 def test_enter_on_a_child_or_an_episode_opens_it(

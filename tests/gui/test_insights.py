@@ -398,3 +398,37 @@ def test_clicking_a_bar_lists_the_episodes_behind_it(qtbot: QtBot, demo: AppCont
     qtbot.keyClick(behind.table, Qt.Key.Key_Return)
     assert navigator.opened == [("episode", int(str(behind.table.key(1))))]
     assert not behind.isVisible()
+
+
+def test_the_wheel_over_a_chart_scrolls_the_page(qtbot: QtBot, demo: AppContext) -> None:
+    """Issue 11: the mouse wheel over a chart did nothing; it scrolls the page as anywhere."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    page = open_page(qtbot, demo)
+    qtbot.waitUntil(lambda: page.charts is not None and not page.reader.waiting, timeout=SLOW)
+    qtbot.waitUntil(lambda: bool(page.charts.canvases), timeout=SLOW)
+    canvas = page.charts.canvases[0]
+    bar = page.scroller.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > canvas.height())  # laid out under the tiles
+    page.scroller.ensureWidgetVisible(canvas, 0, 0)
+    before = bar.value()
+    assert before < bar.maximum()
+    # A wheel event from the window system goes to the widget under the pointer, then to
+    # each parent in turn until one accepts it (Qt does so only for real, spontaneous ones).
+    middle = QPointF(canvas.width() / 2, 10)
+    wheel = QWheelEvent(
+        middle, QPointF(canvas.mapToGlobal(middle.toPoint())), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )  # fmt: skip
+    target: QWidget | None = canvas
+    while target is not None:
+        wheel.setAccepted(True)
+        QApplication.sendEvent(target, wheel)
+        if wheel.isAccepted():
+            break
+        target = target.parentWidget()
+    assert target is page.scroller.viewport()
+    assert bar.value() > before

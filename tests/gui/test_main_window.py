@@ -109,3 +109,22 @@ def test_the_window_fits_a_1280_pixel_screen_on_every_page(window: MainWindow) -
     for name, *_ in PAGES:
         window.show_page(name)
         assert window.minimumSizeHint().width() <= 1200, name
+
+
+def test_the_search_suggestions_read_at_the_window_s_size(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    """Issue 11: the Ctrl+F suggestions were in small print, rows packed tight."""
+    from datetime import date
+
+    context.worker.records.create_child(
+        "WIR123456", date(2010, 1, 1), first_name="Amy", last_name="Hill"
+    )
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.search, "Hil")
+    popup = window.search.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    navigation = window.nav.font().pointSizeF()
+    assert popup.font().pointSizeF() == navigation == window.search.font().pointSizeF()
+    row = popup.visualRect(popup.model().index(0, 0))
+    assert row.height() >= popup.fontMetrics().height() + 8

@@ -113,5 +113,6 @@ def test_a_pcso_opening_another_home_is_told_it_is_not_theirs(qtbot: QtBot, worl
     with context_as(world.db, "pcso.jones") as context:
         page = HomePage(context, world.elm)
         qtbot.addWidget(page)
-        assert "cannot see records of Elm Lodge (SC100002)" in page.name.text()
+        assert page.name.text() == "Not one of your homes"
+        assert "cannot see records of Elm Lodge (SC100002)" in page.facts.text()
         assert page.details is None

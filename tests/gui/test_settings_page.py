@@ -113,3 +113,15 @@ def test_an_edit_not_saved_survives_a_refresh(qtbot: QtBot, context: AppContext)
     assert page.row("unit_cost").editor.value() == 1000
     assert page.row("repeat_threshold").editor.value() == 5
     assert page.status.text() == "1 change not saved yet."
+
+
+def test_the_repeat_settings_cite_no_other_force_s_protocol(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """Issue 11: the threshold is Homeward's own default; a Merseyside tool does not borrow
+    Derbyshire's protocol as its source."""
+    page = open_page(qtbot, context)
+    for key in ("repeat_threshold", "repeat_window_days"):
+        shown = page.row(key).source.text()
+        assert "Derbyshire" not in shown and "protocol" not in shown
+        assert "Homeward's default" in shown and "councils" in shown

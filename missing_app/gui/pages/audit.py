@@ -52,6 +52,7 @@ from missing_app.gui.models.windowed import RIGHT, TableColumn, WindowedTableMod
 from missing_app.gui.pages.episodes import box_day, date_box
 from missing_app.gui.pages.guarded import GuardedPage, banner, show_message
 from missing_app.gui.reader import Reader
+from missing_app.gui.widgets.record_text import fit_columns, fit_combo
 from missing_app.gui.widgets.tables import count_label, prepare_table, selected_id, table_item
 
 log = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ class AuditPage(GuardedPage):
         self.user = QComboBox()
         self.action = QComboBox()
         for combo in (self.user, self.action):  # filled after the page shows
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            fit_combo(combo, 16)
         self.child = ChildPicker(self.context)
         self.first_day = date_box("The first day (London time)")
         self.last_day = date_box("The last day (London time)")
@@ -328,7 +329,7 @@ class AuditPage(GuardedPage):
                 items[0].setFont(bold)
             for column, item in enumerate(items):
                 self.values.setItem(number, column, item)
-        self.values.resizeColumnsToContents()
+        fit_columns(self.values, range(self.values.model().columnCount()))
 
     # Export -----------------------------------------------------------------------------
 

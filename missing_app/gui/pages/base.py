@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from missing_app.gui.context import AppContext
+from missing_app.gui.widgets.record_text import ElidedLabel, WrappedLabel
 
 
 class Page(QWidget):
@@ -29,13 +30,14 @@ class Page(QWidget):
         return layout
 
     def heading(self, text: str, layout: QVBoxLayout, subtitle: str = "") -> QLabel:
-        label = QLabel(text)
+        """The page's title on one line (a long name shortened, never widening the window),
+        and the subtitle wrapped under it."""
+        label = ElidedLabel(text)
         label.setObjectName("pageTitle")
         layout.addWidget(label)
         if subtitle:
-            note = QLabel(subtitle)
+            note = WrappedLabel(subtitle)
             note.setObjectName("pageSubtitle")
-            note.setWordWrap(True)
             layout.addWidget(note)
         return label
 

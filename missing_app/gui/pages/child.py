@@ -37,6 +37,7 @@ from missing_app.gui.format import day, risk, span, words
 from missing_app.gui.pages.base import Page
 from missing_app.gui.roles import audit_view
 from missing_app.gui.widgets.photo import PhotoView
+from missing_app.gui.widgets.record_text import WrappedLabel
 from missing_app.gui.widgets.tables import RowsTable, table_item
 from missing_app.gui.widgets.timeline import Band, EpisodeTimeline, Mark, risk_colour
 
@@ -118,14 +119,12 @@ class ChildPage(Page):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 20, 24, 8)
         self.name_label = self.heading("", outer)
-        self.facts = QLabel()
+        self.facts = WrappedLabel()
         self.facts.setObjectName("pageSubtitle")
-        self.facts.setWordWrap(True)
         self.flags = QLabel()
         self.flags.setStyleSheet(f"color: {ALERT}; font-weight: 600;")
-        self.missing_banner = QLabel()
+        self.missing_banner = WrappedLabel()
         self.missing_banner.setObjectName("formBanner")
-        self.missing_banner.setWordWrap(True)
         for widget in (self.facts, self.flags, self.missing_banner):
             outer.addWidget(widget)
         outer.addLayout(self._buttons())
@@ -215,8 +214,7 @@ class ChildPage(Page):
         for number, (key, caption) in enumerate(PROFILE_FIELDS):
             name = QLabel(caption)
             name.setStyleSheet(f"color: {QUIET}; font-weight: 600;")
-            value = QLabel()
-            value.setWordWrap(True)
+            value = WrappedLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(name, number, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(value, number, 1, Qt.AlignmentFlag.AlignTop)
@@ -346,11 +344,11 @@ class ChildPage(Page):
             ]
             for p in reversed(details.placements)
         ]
-        self.placement_table.fill(rows, most=4)
+        self.placement_table.fill(rows)
 
     def _show_found(self, details: ChildDetails) -> None:
         rows = [[table_item(place.place), table_item(str(place.times))] for place in details.found]
-        self.found_table.fill(rows, most=6)
+        self.found_table.fill(rows)
         total = sum(place.times for place in details.found)
         returned = sum(1 for episode in details.episodes if episode.returned_at is not None)
         counted = f" ({total} of {returned} returns)" if returned else ""
@@ -359,7 +357,7 @@ class ChildPage(Page):
     def _show_episodes(self, episodes: Sequence[EpisodeRow]) -> None:
         window = self.context.settings().get("rhi_window_hours", 72)
         rows = [self._episode_items(episode, window) for episode in episodes]
-        self.episode_table.fill(rows, most=10)
+        self.episode_table.fill(rows)
         recent = sum(1 for e in episodes if 0 <= (self.context.now() - e.last_seen_at).days < 90)
         self.episodes_title.setText(f"Episodes ({len(episodes)}; {recent} in the last 90 days)")
         placements = self.details.placements if self.details is not None else ()

@@ -28,6 +28,7 @@ from missing_app.core.times import local
 from missing_app.gui.context import AppContext
 from missing_app.gui.models.windowed import RIGHT, TableColumn, WindowedTableModel
 from missing_app.gui.pages.base import Page
+from missing_app.gui.widgets.record_text import fit_combo
 from missing_app.gui.widgets.tables import open_on_enter, prepare_table
 
 ALERT = "#b42318"
@@ -98,7 +99,8 @@ class ChildrenPage(Page):
         self.search.setPlaceholderText("Name or reference")
         self.search.setClearButtonEnabled(True)
         self.home, self.council, self.flag = QComboBox(), QComboBox(), QComboBox()
-        self.home.setMinimumContentsLength(18)
+        fit_combo(self.home, 18)
+        fit_combo(self.council, 18)
         self.home.setToolTip("Children placed at this home today")
         self.council.setToolTip("The council that placed the child")
         for label, code in FLAG_CHOICES:

@@ -10,7 +10,6 @@ from typing import TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
     QTreeWidgetItem,
@@ -47,7 +45,8 @@ from missing_app.gui.format import day, risk, when, words
 from missing_app.gui.models.windowed import ROW_ID_ROLE
 from missing_app.gui.pages.base import Page
 from missing_app.gui.pages.episodes import RISK_COLOURS
-from missing_app.gui.widgets.tables import open_on_enter, selected_id
+from missing_app.gui.widgets.record_text import ElidedLabel, WrappedLabel, fit_columns
+from missing_app.gui.widgets.tables import RowsTable, fit_tree_height, open_on_enter, selected_id
 
 log = logging.getLogger(__name__)
 Form = TypeVar("Form", bound=QDialog)
@@ -69,43 +68,15 @@ def item(text: str, record_id: int | None = None, colour: str | None = None) -> 
     return cell
 
 
-class SmallTable(QTableWidget):
-    """A short read-only list, as tall as its rows up to `most` (then it scrolls)."""
+class SmallTable(RowsTable):
+    """A short read-only list whose first cell carries the record's id (open_on_enter), as
+    tall as its rows; the last column, or `stretch`, takes the spare width."""
 
-    def __init__(self, headings: Sequence[str], most: int = 8, stretch: int = -1) -> None:
-        super().__init__(0, len(headings))
-        self.most = most
-        self.stretch = stretch if stretch >= 0 else len(headings) - 1
-        self.setHorizontalHeaderLabels(list(headings))
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setWordWrap(False)
+    def __init__(self, headings: Sequence[str], stretch: int = -1) -> None:
+        super().__init__(headings, stretch if stretch >= 0 else len(headings) - 1)
         self.setAlternatingRowColors(True)
-        self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.horizontalHeader().setSectionResizeMode(self.stretch, QHeaderView.ResizeMode.Stretch)
-        self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-
-    def fill(self, rows: Sequence[Sequence[QTableWidgetItem]]) -> None:
-        self.blockSignals(True)
-        self.clearContents()
-        self.setRowCount(len(rows))
-        for number, cells in enumerate(rows):
-            for column, cell in enumerate(cells):
-                self.setItem(number, column, cell)
-        self.blockSignals(False)
-        for column in range(self.columnCount()):
-            if column == self.stretch:
-                continue
-            self.resizeColumnToContents(column)
-            self.setColumnWidth(column, self.columnWidth(column) + 10)
-        shown = max(1, min(len(rows), self.most))
-        height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
-        height += shown * self.verticalHeader().defaultSectionSize()
-        self.setFixedHeight(height + self.horizontalScrollBar().sizeHint().height())
 
 
 class Section(QWidget):
@@ -183,7 +154,7 @@ class HomePage(Page):
 
     def _header(self) -> None:
         top = QHBoxLayout()
-        self.name = QLabel()
+        self.name = ElidedLabel()
         self.name.setObjectName("pageTitle")
         top.addWidget(self.name, 1)
         self.edit_button = QPushButton("&Edit home…")
@@ -196,9 +167,8 @@ class HomePage(Page):
         for button in (self.edit_button, self.meeting_button, self.assess_button):
             top.addWidget(button)
         self.layout_.addLayout(top)
-        self.facts = QLabel()
+        self.facts = WrappedLabel()
         self.facts.setObjectName("pageSubtitle")
-        self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.layout_.addWidget(self.facts)
         self.tiles = QHBoxLayout()
@@ -208,13 +178,13 @@ class HomePage(Page):
         self.children_table = SmallTable(
             ["Child", "Reference", "Age", "Since", "Left", "Flag"], stretch=0
         )
-        self.actions_table = SmallTable(["Done", "Action", "Owner", "Due"], 8, stretch=1)
+        self.actions_table = SmallTable(["Done", "Action", "Owner", "Due"], stretch=1)
         self.episodes = SmallTable(
-            ["Last seen", "Child", "Type", "Risk", "Returned", "Police ref", "Assessed"], most=12
+            ["Last seen", "Child", "Type", "Risk", "Returned", "Police ref", "Assessed"]
         )
         headings = ["Last seen", "Child", "Assessed"]
         headings += [short for _key, short, _question in ASSESSMENT_QUESTIONS] + ["Score"]
-        self.assessments = SmallTable(headings, most=8)
+        self.assessments = SmallTable(headings)
         for column, (_key, _short, question) in enumerate(ASSESSMENT_QUESTIONS, start=3):
             heading = self.assessments.horizontalHeaderItem(column)
             if heading is not None:
@@ -222,7 +192,8 @@ class HomePage(Page):
         self.meetings = QTreeWidget()
         self.meetings.setHeaderLabels(["Date", "Attendees / action", "Owner", "Due", "Done"])
         self.meetings.setAlternatingRowColors(True)
-        self.meetings.setMinimumHeight(240)
+        self.meetings.itemExpanded.connect(lambda _item: fit_tree_height(self.meetings))
+        self.meetings.itemCollapsed.connect(lambda _item: fit_tree_height(self.meetings))
         self.children_part = Section(self.children_table, "No child is placed here now.")
         self.actions_part = Section(self.actions_table, "No action is open.")
         self.episodes_part = Section(self.episodes, "No episode has been recorded at this home.")
@@ -260,8 +231,8 @@ class HomePage(Page):
         except PermissionDenied as error:
             self.details, refused = None, str(error)
         if self.details is None:
-            self.name.setText(refused or f"There is no home {self.home_id}")
-            self.name.setWordWrap(True)
+            self.name.setText("Not one of your homes" if refused else "Home not found")
+            self.facts.setText(refused or f"There is no home {self.home_id}.")
             for button in (self.edit_button, self.meeting_button, self.assess_button):
                 button.setEnabled(False)
             return
@@ -421,9 +392,9 @@ class HomePage(Page):
                 top.addChild(child)
             self.meetings.addTopLevelItem(top)
             top.setExpanded(number < 3)
-        for column in range(5):
-            self.meetings.resizeColumnToContents(column)
+        fit_columns(self.meetings, range(5))
         self.meetings.setColumnWidth(4, max(self.meetings.columnWidth(4), 90))
+        fit_tree_height(self.meetings)
 
     def _enable(self) -> None:
         self.assess_button.setEnabled(selected_id(self.episodes) is not None)

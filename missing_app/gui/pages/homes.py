@@ -21,6 +21,7 @@ from missing_app.gui.dialogs.home import HomeDialog
 from missing_app.gui.format import day
 from missing_app.gui.models.windowed import RIGHT, TableColumn, WindowedTableModel
 from missing_app.gui.pages.base import Page
+from missing_app.gui.widgets.record_text import fit_combo
 from missing_app.gui.widgets.tables import count_label, open_on_enter, prepare_table
 
 ALERT = "#b42318"
@@ -86,7 +87,7 @@ class HomesPage(Page):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Find a home: name or URN")
         self.search.setClearButtonEnabled(True)
-        self.council = QComboBox()
+        self.council = fit_combo(QComboBox(), 18)
         self.council.addItem("All councils", None)
         for council in (*LOCAL_AUTHORITIES, OTHER_COUNCILS):
             self.council.addItem(council, council)

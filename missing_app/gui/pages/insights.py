@@ -51,6 +51,7 @@ from missing_app.gui.pages.insights_reads import (
     read_previous,
 )
 from missing_app.gui.reader import Reader
+from missing_app.gui.widgets.record_text import fit_combo
 from missing_app.gui.widgets.tiles import TILES, Tile, change_text, figure_text
 
 log = logging.getLogger(__name__)
@@ -120,12 +121,12 @@ class InsightsPage(Page):
         today = local_date(self.context.now())
         self.first_day.setDate(_qdate(today.replace(day=1)))
         self.last_day.setDate(_qdate(today))
-        self.council = QComboBox()
+        self.council = fit_combo(QComboBox(), 16)
         self.council.addItem("All councils", None)
         self.home = QComboBox()
         self.home.setEditable(True)
         self.home.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.home.setMinimumContentsLength(28)
+        fit_combo(self.home, 28)
         self._fill_homes()
         for label, widget in (("&Period", self.period), ("from", self.first_day),
                               ("to", self.last_day), ("&Council", self.council),

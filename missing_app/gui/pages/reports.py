@@ -52,6 +52,7 @@ from missing_app.gui.pages.reports_work import (
 )
 from missing_app.gui.reader import Reader
 from missing_app.gui.widgets.pdf_pages import PagesView, page_image
+from missing_app.gui.widgets.record_text import fit_combo
 
 if TYPE_CHECKING:
     from missing_app.core.reports import Exported, Format, Month
@@ -113,7 +114,7 @@ class ReportsPage(Page):
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 0, 0, 0)
         self.month = QComboBox()
-        self.home = QComboBox()
+        self.home = fit_combo(QComboBox(), 20)
         self.home.setEditable(True)
         self.home.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.names = QCheckBox("Children's &names instead of codes")

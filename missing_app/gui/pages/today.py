@@ -68,6 +68,7 @@ from missing_app.gui.widgets.countdown import (
     colours,
     countdown_text,
 )
+from missing_app.gui.widgets.record_text import watch_shortened
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,7 @@ class Section(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.viewport().installEventFilter(self)
+        watch_shortened(self.table)  # a name ending in "…" shows whole as its tooltip
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 8)
         for widget in (self.heading, self.note, self.empty, self.table):
@@ -218,7 +220,8 @@ class Section(QWidget):
             cut = min(excess, room, max(1, widths[widest] - runner_up))
             widths[widest] -= cut
             excess -= cut
-        for column, width in enumerate(widths[:-1]):
+        # The last column too: stretched, it would otherwise keep its width from before.
+        for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

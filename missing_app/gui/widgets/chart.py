@@ -114,6 +114,11 @@ class ChartCanvas(FigureCanvasQTAgg):
         self._draw_pending = True
         self.update()
 
+    def wheelEvent(self, event: Any) -> None:
+        """The wheel scrolls the page: no chart zooms or scrolls on it (matplotlib's canvas
+        would keep the event, and the page would stop scrolling under the pointer)."""
+        event.ignore()
+
     def paintEvent(self, event: Any) -> None:
         # get_renderer() hands back the pixels drawn off the GUI thread while the size is
         # still theirs; at any other size it makes a blank renderer, and the chart is drawn.

@@ -14,9 +14,15 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTreeWidget,
 )
 
 from missing_app.gui.models.windowed import ROW_ID_ROLE, WindowedTableModel
+from missing_app.gui.widgets.record_text import fit_columns, watch_shortened
+
+# A table on a scrolling page shows this many rows before it scrolls on its own: enough that
+# the page scrolls once (a home page lists its latest 50 episodes), few enough to stay quick.
+ROWS_MOST = 50
 
 
 def prepare_table(view: QTableView, samples: Sequence[str]) -> None:
@@ -51,6 +57,7 @@ def prepare_table(view: QTableView, samples: Sequence[str]) -> None:
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         width = max(metrics.horizontalAdvance(sample) + 14, heading.horizontalAdvance(title) + 18)
         view.setColumnWidth(column, width)
+    watch_shortened(view)
 
 
 def _plain_enter(event: QEvent) -> bool:
@@ -116,15 +123,18 @@ def table_item(text: str, key: object = None, colour: str | None = None) -> QTab
 
 
 class RowsTable(QTableWidget):
-    """A small read-only table whose rows open with Enter or a double-click."""
+    """A small read-only table whose rows open with Enter or a double-click, as tall as its
+    rows (up to `most`) so that the page around it does the scrolling."""
 
     opened = Signal(int)
 
-    def __init__(self, headings: Sequence[str], stretch: int | None = None) -> None:
+    def __init__(
+        self, headings: Sequence[str], stretch: int | None = None, most: int = ROWS_MOST
+    ) -> None:
         super().__init__(0, len(headings))
         self.setHorizontalHeaderLabels(list(headings))
         self.stretch = stretch
-        self.most = 8
+        self.most = most
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -141,20 +151,24 @@ class RowsTable(QTableWidget):
             return
         super().keyPressEvent(event)
 
-    def fill(self, rows: Sequence[Sequence[QTableWidgetItem]], most: int = 8) -> None:
-        """Replace the rows; the table is as tall as `most` rows (scrolling beyond)."""
+    def fill(self, rows: Sequence[Sequence[QTableWidgetItem]], most: int | None = None) -> None:
+        """Replace the rows; the table is as tall as its rows, up to `most` (then it scrolls)."""
+        blocked = self.blockSignals(True)  # no "changed" for cells being put in
+        self.clearContents()
         self.setRowCount(len(rows))
         for number, items in enumerate(rows):
             for column, item in enumerate(items):
                 self.setItem(number, column, item)
-        self.most = most
+        self.blockSignals(blocked)
+        self.most = self.most if most is None else most
         self.fit_columns()
         self.fit_height()
 
     def fit_height(self) -> None:
-        """As tall as `most` rows, and the scroll bar when the columns are wider than the view."""
+        """As tall as its rows (up to `most`), with room for the scroll bar only when the
+        columns are wider than the view."""
         shown = max(1, min(self.rowCount(), self.most))
-        height = self.horizontalHeader().sizeHint().height() + 4
+        height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
         height += shown * self.verticalHeader().defaultSectionSize()
         if self.horizontalHeader().length() > self.viewport().width() + 1:
             height += self.horizontalScrollBar().sizeHint().height()
@@ -166,15 +180,29 @@ class RowsTable(QTableWidget):
             self.fit_height()
 
     def fit_columns(self) -> None:
-        """Columns as wide as their contents (with room to breathe); `stretch` takes the rest."""
+        """Columns as wide as their contents (with room to breathe, within the one limit of
+        record_text); `stretch` takes the rest."""
         header = self.horizontalHeader()
-        for column in range(self.columnCount()):
-            if column == self.stretch:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            else:
-                self.resizeColumnToContents(column)
-                self.setColumnWidth(column, self.columnWidth(column) + 8)
+        if self.stretch is not None and self.stretch < self.columnCount():
+            header.setSectionResizeMode(self.stretch, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self, [c for c in range(self.columnCount()) if c != self.stretch])
 
     def key(self, row: int) -> object:
         item = self.item(row, 0)
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+
+def fit_tree_height(tree: QTreeWidget, most: int = ROWS_MOST) -> None:
+    """A tree as tall as the rows it shows (those under collapsed rows are hidden), up to
+    `most`, so that the page around it does the scrolling."""
+    shown, row = 0, tree.topLevelItem(0)
+    height = 0
+    while row is not None and shown < most:
+        height += tree.visualItemRect(row).height() or tree.sizeHintForRow(0)
+        shown += 1
+        row = tree.itemBelow(row)
+    height = max(height, tree.sizeHintForRow(0))
+    height += tree.header().sizeHint().height() + 2 * tree.frameWidth()
+    if tree.header().length() > tree.viewport().width() + 1:
+        height += tree.horizontalScrollBar().sizeHint().height()
+    tree.setFixedHeight(height)
