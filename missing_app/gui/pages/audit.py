@@ -199,7 +199,7 @@ class AuditPage(GuardedPage):
         self.user = QComboBox()
         self.action = QComboBox()
         for combo in (self.user, self.action):  # filled after the page shows
-            fit_combo(combo, 16)
+            fit_combo(combo, 10)
         self.child = ChildPicker(self.context)
         self.first_day = date_box("The first day (London time)")
         self.last_day = date_box("The last day (London time)")

@@ -121,12 +121,12 @@ class InsightsPage(Page):
         today = local_date(self.context.now())
         self.first_day.setDate(_qdate(today.replace(day=1)))
         self.last_day.setDate(_qdate(today))
-        self.council = fit_combo(QComboBox(), 16)
+        self.council = fit_combo(QComboBox(), 12)
         self.council.addItem("All councils", None)
         self.home = QComboBox()
         self.home.setEditable(True)
         self.home.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        fit_combo(self.home, 28)
+        fit_combo(self.home, 20)
         self._fill_homes()
         for label, widget in (("&Period", self.period), ("from", self.first_day),
                               ("to", self.last_day), ("&Council", self.council),
