@@ -22,13 +22,13 @@ from missing_app.core.charts import (
     day_text,
     durations_chart,
     hour_weekday_chart,
-    hours_text,
     monthly_episodes_chart,
     period_text,
     repeat_bands_chart,
     rhi_timeliness_chart,
 )
 from missing_app.core.charts_practice import demand_chart, demand_run_chart, scorecard_chart
+from missing_app.core.durations import hours_text
 from missing_app.core.metrics import Settings
 from missing_app.core.security.access import Actor
 from missing_app.core.times import local_day_range

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from missing_app.core import chart_data as cd
+from missing_app.core.durations import hours_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -100,11 +101,6 @@ def month_labels(months: Sequence[date]) -> list[str]:
     return [
         f"{m:%b}\n{m:%Y}" if i == 0 or m.month == 1 else f"{m:%b}" for i, m in enumerate(months)
     ]
-
-
-def hours_text(hours: float) -> str:
-    """'15 min', '1 h', '61.2 h'."""
-    return f"{hours * 60:.3g} min" if hours < 1 else f"{hours:,.4g} h"
 
 
 def money(pounds: float) -> str:

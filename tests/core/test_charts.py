@@ -191,10 +191,10 @@ def test_durations_chart() -> None:
     assert ax.get_xscale() == "log"
     median, p90 = ax.lines
     assert median.get_xdata()[0] == 2.0 and p90.get_xdata()[0] == 61.2
-    assert legend(fig) == ["Median: 2 h", "90th percentile: 61.2 h", "Returned episodes"]
-    assert ticks(ax.get_xticklabels())[:3] == ["30 min", "1 h", "2 h"]
+    assert legend(fig) == ["Median: 2 h 00 min", "90th percentile: 2 d 13 h", "Returned episodes"]
+    assert ticks(ax.get_xticklabels())[:3] == ["30 min", "1 h 00 min", "2 h 00 min"]
     assert fig.get_suptitle() == "How long children were away"
-    assert ax.get_title().endswith("5 returned episodes; half were back within 2 h")
+    assert ax.get_title().endswith("5 returned episodes; half were back within 2 h 00 min")
     assert ax.get_xlabel() == "Time away, from last seen to return (log scale)"
 
 
@@ -221,7 +221,7 @@ def test_scorecard_chart() -> None:
     assert cells[:9] == ["50%", "20 min", "50%", "100%", "–", "–", "–", "–", "–"]
     assert cells[18:20] == ["0%", "–"]
     assert ticks(ax.get_yticklabels()) == ["All homes (6)", "Oak (4)", "Elm (2)"]
-    assert ticks(ax.get_xticklabels())[:2] == ["Police\nref", "Minutes\nto report"]
+    assert ticks(ax.get_xticklabels())[:2] == ["Police\nref", "Time\nto report"]
     assert fig.get_suptitle() == "Reporting practice by home"
     assert ax.get_ylabel() == "Home (episodes)"
 

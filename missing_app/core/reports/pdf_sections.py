@@ -207,7 +207,7 @@ def reporting_practice(pack: MonthlyPack) -> list[Flowable]:
     for y, row in enumerate(rows, start=1):
         body.append([f"{row.name} ({_count(pack, row.episodes)})"])
         for x, value in enumerate(row.values, start=1):
-            minutes = x == 2  # minutes are not better or worse on a 0-100 scale: not shaded
+            minutes = x == 2  # a time is not better or worse on a 0-100 scale: not shaded
             fill, ink = ("#ffffff", INK) if value is None or minutes else shade(value)
             body[-1].append(_coloured(value_text(value, "minutes" if minutes else "pct"), ink))
             fills.append(("BACKGROUND", (x, y), (x, y), fill))
@@ -224,7 +224,7 @@ def reporting_practice(pack: MonthlyPack) -> list[Flowable]:
     )
     story.append(
         _para(
-            "Police ref: % of the month's episodes with a police reference. Minutes to report: "
+            "Police ref: % of the month's episodes with a police reference. Time to report: "
             "median from last seen to the report. The other columns: % of the PCSO's checks of "
             "the month's episodes that answered yes (– where none answered); darker is higher."
             + shown,
