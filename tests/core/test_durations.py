@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
