@@ -1,6 +1,6 @@
 """The monthly pack's content: the figures of stats() for the month, the month before and
 a year before; the children over the repeat threshold (the same ones stats() counts); the
-episodes; and the open actions of the home's last meeting. The world is in reports_world."""
+episodes; and the actions open at the month's end. The world is in reports_world."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from missing_app.core.reports.progress import Cancelled
 from tests.core.reports_world import (
     DONE_LATER,
     OCTOBER,
+    OLDER_ACTION,
     OPEN_ACTION,
     REFS,
     build_world,
@@ -144,12 +145,16 @@ def test_the_episodes_are_those_stats_counts(db: Database, world: dict[str, int]
     assert first.rhi_completed_at is not None and first.safe_and_well_at is not None
 
 
-def test_the_open_actions_of_the_last_meeting(db: Database, world: dict[str, int]) -> None:
+def test_the_open_actions_of_every_meeting(db: Database, world: dict[str, int]) -> None:
     pack = pack_of(db, "SC100001")
     assert pack.last_meeting is not None and pack.last_meeting.held_on == date(2025, 10, 8)
     assert pack.next_meeting == date(2025, 11, 12)
     statuses = {a.description: a.status(OCTOBER.last) for a in pack.actions}
-    assert statuses == {OPEN_ACTION: "Overdue", DONE_LATER: "Done 3 Nov 2025"}
+    assert statuses == {
+        OLDER_ACTION: "Open",  # from the meeting before the last: still open, no due date
+        OPEN_ACTION: "Overdue",
+        DONE_LATER: "Done 3 Nov 2025",
+    }
     assert [a.description for a in pack_of(db).actions] == [a.description for a in pack.actions]
     elm = pack_of(db, "SC100002")
     assert (elm.last_meeting, elm.next_meeting, elm.actions) == (None, None, ())

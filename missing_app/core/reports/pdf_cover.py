@@ -69,7 +69,9 @@ def comparison_header(pack: MonthlyPack, first: str) -> list[str]:
 COMPARISON_WIDTHS = (50, 20, 20, 34, 20, 34)
 
 
-def comparison_table(pack: MonthlyPack, specs: tuple[FigureSpec, ...]) -> Flowable:
+def comparison_table(
+    pack: MonthlyPack, specs: tuple[FigureSpec, ...], note: Flowable | None = None
+) -> Flowable:
     from reportlab.platypus import Paragraph
 
     right = styles().cell_right
@@ -79,7 +81,8 @@ def comparison_table(pack: MonthlyPack, specs: tuple[FigureSpec, ...]) -> Flowab
         for change in (3, 5):  # a change in words may take two lines: it wraps
             cells[change] = Paragraph(escape(cells[change]), right)
         rows.append(cells)
-    return table(comparison_header(pack, "Figure"), rows, COMPARISON_WIDTHS, right=(1, 2, 3, 4, 5))
+    header = comparison_header(pack, "Figure")
+    return table(header, rows, COMPARISON_WIDTHS, right=(1, 2, 3, 4, 5), note=note)
 
 
 # The cover ------------------------------------------------------------------------------------
@@ -168,7 +171,7 @@ def _force_facts(pack: MonthlyPack) -> list[tuple[str, str]]:
         ("Meetings", f"{meetings:,} liaison meetings with {met:,} homes in {pack.month.label}"),
         (
             "Actions",
-            f"{len(pack.actions):,} open at the end of the month, from each home's last meeting",
+            f"{len(pack.actions):,} open at the end of the month, from any meeting",
         ),
     ]
 
@@ -264,14 +267,13 @@ def headline(pack: MonthlyPack) -> list[Flowable]:
     from reportlab.platypus import Paragraph
 
     style = styles()
+    note = Paragraph(
+        "Episodes are counted in the month the child was last seen (UK time). Each change is "
+        "on the month before or on the same month a year earlier, and says whether it is "
+        "better or worse where one way is; – means no value (nothing to count from).",
+        style.note,
+    )
     return [
         Paragraph("Headline figures", style.heading),
-        comparison_table(pack, volume_figures(pack.settings)),
-        Paragraph(
-            "Episodes are counted in the month the child was last seen (UK time); "
-            "Each change is on the month before or on the same month a year earlier, and says "
-            "whether it is better or worse where one way is; – means no value (nothing to "
-            "count from).",
-            style.note,
-        ),
+        comparison_table(pack, volume_figures(pack.settings), note),
     ]
