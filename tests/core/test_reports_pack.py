@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -199,3 +199,17 @@ def test_a_home_with_small_numbers_suppressed_has_no_charts_of_counts(
         "bands",
         "hour_weekday",
     ]
+
+
+def test_a_pack_of_the_month_in_progress_charts_it_to_date(
+    db: Database, world: dict[str, int]
+) -> None:
+    """Made on 20 Oct, October's bars stop at the 20th and say so; made later, they do not."""
+    during = build_pack(
+        db, PackRequest(OCTOBER), "pcso.jones", now=datetime(2025, 10, 20, 12, tzinfo=UTC)
+    )
+    for key in ("monthly", "rhi"):
+        spec = during.chart(key)
+        assert spec is not None and spec.data.to_date == date(2025, 10, 20), key
+        whole = pack_of(db).chart(key)
+        assert whole is not None and whole.data.to_date is None, key

@@ -399,3 +399,20 @@ def test_clicking_a_bar_lists_the_episodes_behind_it(qtbot: QtBot, demo: AppCont
     qtbot.keyClick(behind.table, Qt.Key.Key_Return)
     assert navigator.opened == [("episode", int(str(behind.table.key(1))))]
     assert not behind.isVisible()
+
+
+def test_last_12_months_and_the_monthly_charts_name_the_same_months(
+    qtbot: QtBot, demo: AppContext
+) -> None:
+    page = open_page(qtbot, demo, "This month")
+    page.period.setFocus()
+    for _ in range(3):  # This month, Last month, Last 3 months, Last 12 months
+        qtbot.keyClick(page.period, Qt.Key.Key_Down)
+    assert page.period.currentText() == "Last 12 months"
+    qtbot.waitUntil(lambda: settled(page) and page.charts is not None, timeout=SLOW)
+    qtbot.waitUntil(lambda: not page.reader.waiting, timeout=SLOW)
+    first, last = page.first_day.date().toPython(), page.last_day.date().toPython()
+    assert (first, last) == (date(2024, 11, 1), date(2025, 10, 31))  # the 12 whole months
+    titles = {item.spec.key: item.figure.axes[0].get_title() for item in page.charts.items()}
+    for key in ("monthly", "rhi"):
+        assert titles[key].startswith("All homes, 12 months, Nov 2024 to Oct 2025: "), key
