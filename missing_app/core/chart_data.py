@@ -123,8 +123,9 @@ def _by_month(
     Joining a table of the months' UTC bounds lets SQLite walk the index month by month,
     with no time arithmetic on each row.
     """
-    ends = [month_end(first) if through is None else min(month_end(first), through)
-            for first in starts]  # fmt: skip
+    ends = [
+        month_end(first) if through is None else min(month_end(first), through) for first in starts
+    ]
     bounds = [local_day_range(first, end) for first, end in zip(starts, ends, strict=True)]
     months = ", ".join(
         f"({i}, '{to_storage(start)}', '{to_storage(end)}')"
