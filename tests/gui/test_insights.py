@@ -109,6 +109,7 @@ def test_a_figure_and_its_change_read_as_a_person_says_them() -> None:
     assert change_text("count", 42, 37, 30) == "+5 on the previous 30 days"
     assert change_text("count", 30, 37, 30) == "-7 on the previous 30 days"
     assert change_text("hours", 5.1, 6.35, 15) == "-1 h 15 min on the previous 15 days"
+    assert change_text("hours", 5.1, 5.105, 15) == "no change on the previous 15 days"  # 18 s
     assert change_text("percent", 63.2, 59.1, 31) == "+4.1 points on the previous 31 days"
     assert change_text("money", 4831.6, 2415.8, 7) == "+£2,415.80 on the previous 7 days"
     assert change_text("count", 4, 4, 7) == "no change on the previous 7 days"

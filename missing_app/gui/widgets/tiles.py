@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
-from missing_app.core.durations import hours_text
+from missing_app.core.durations import hours_text, whole_minutes
 from missing_app.core.metrics import Settings
 
 COUNT, HOURS, PERCENT, MONEY = "count", "hours", "percent", "money"
@@ -84,7 +84,8 @@ def change_text(kind: str, now: float | None, before: float | None, days: int) -
         return "nothing to measure in this period"
     if before is None:
         return f"nothing to compare in the previous {days} days"
-    if now == before:
+    same_minute = kind == HOURS and whole_minutes((now - before) * 3600) == 0
+    if now == before or same_minute:  # a time reads in whole minutes: '+0 min' is no change
         return f"no change on the previous {days} days"
     return f"{change_amount(kind, now, before)} on the previous {days} days"
 
