@@ -115,13 +115,18 @@ def _by_month(
     joins: str,
     home_id: int | None,
     params: Mapping[str, Any] | None = None,
+    through: date | None = None,
 ) -> list[tuple[int, ...]]:
-    """Three counts (`select`) of the episodes whose `column` falls in each London month.
+    """Three counts (`select`) of the episodes whose `column` falls in each London month,
+    up to the end of `through` (None: the whole of every month).
 
     Joining a table of the months' UTC bounds lets SQLite walk the index month by month,
     with no time arithmetic on each row.
     """
-    bounds = [local_day_range(first, month_end(first)) for first in starts]
+    ends = [
+        month_end(first) if through is None else min(month_end(first), through) for first in starts
+    ]
+    bounds = [local_day_range(first, end) for first, end in zip(starts, ends, strict=True)]
     months = ", ".join(
         f"({i}, '{to_storage(start)}', '{to_storage(end)}')"
         for i, (start, end) in enumerate(bounds)
@@ -145,9 +150,23 @@ def _series(rows: Sequence[tuple[int, ...]], index: int) -> tuple[int, ...]:
 # 1. Episodes per month ------------------------------------------------------------------------
 
 
+def months_spanned(first: date, last: date) -> int:
+    """How many calendar months the London dates `first` to `last` touch."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def month_to_date(months: Sequence[date], through: date | None) -> date | None:
+    """The day the last of `months` is counted to, when that is before its end (a month in
+    progress); None when every month is whole."""
+    if through is None or not months or through >= month_end(months[-1]):
+        return None
+    return through
+
+
 @dataclass(frozen=True)
 class MonthlyEpisodes:
-    """Episodes per London month by type, and the distinct children who went each month."""
+    """Episodes per London month by type, and the distinct children who went each month.
+    The last month is counted up to `through` (None: whole)."""
 
     scope: str
     home_id: int | None
@@ -155,12 +174,19 @@ class MonthlyEpisodes:
     missing: tuple[int, ...]
     absent: tuple[int, ...]
     children: tuple[int, ...]
+    through: date | None = None
+
+    @property
+    def to_date(self) -> date | None:
+        """The day a month in progress is counted to; None when the last month is whole."""
+        return month_to_date(self.months, self.through)
 
 
 def monthly_episodes(
-    session: Session, last_month: date, home_id: int | None = None, months: int = 13
+    session: Session, through: date, home_id: int | None = None, months: int = 13
 ) -> MonthlyEpisodes:
-    starts = month_starts(last_month, months)
+    """The `months` months to the one holding `through`, counted up to the end of that day."""
+    starts = month_starts(through, months)
     counts = _by_month(
         session,
         starts,
@@ -168,6 +194,7 @@ def monthly_episodes(
         "SUM(e.type = 'missing'), SUM(e.type = 'absent'), COUNT(DISTINCT e.child_id)",
         "",
         home_id,
+        through=through,
     )
     return MonthlyEpisodes(
         scope_name(session, home_id),
@@ -176,6 +203,7 @@ def monthly_episodes(
         _series(counts, 0),
         _series(counts, 1),
         _series(counts, 2),
+        through,
     )
 
 
@@ -382,6 +410,12 @@ class RhiTimeliness:
     offered_in_window: tuple[int, ...]
     completed_in_window: tuple[int, ...]
     window_hours: float
+    through: date | None = None  # the last month counted to the end of this day
+
+    @property
+    def to_date(self) -> date | None:
+        """The day a month in progress is counted to; None when the last month is whole."""
+        return month_to_date(self.months, self.through)
 
     @property
     def offered_pct(self) -> tuple[float | None, ...]:
@@ -394,12 +428,13 @@ class RhiTimeliness:
 
 def rhi_timeliness(
     session: Session,
-    last_month: date,
+    through: date,
     home_id: int | None = None,
     months: int = 13,
     window_hours: float = 72.0,
 ) -> RhiTimeliness:
-    starts = month_starts(last_month, months)
+    """Returns of the `months` months to the one holding `through`, up to the end of it."""
+    starts = month_starts(through, months)
     within = " <= :window AND {0} IS NOT NULL"
     offered = SECONDS.format(later="r.offered_at", earlier="e.returned_at")
     completed = SECONDS.format(later="r.completed_at", earlier="e.returned_at")
@@ -412,6 +447,7 @@ def rhi_timeliness(
         "LEFT JOIN return_interviews r ON r.episode_id = e.id",
         home_id,
         {"window": window_hours * 3600},
+        through,
     )
     return RhiTimeliness(
         scope_name(session, home_id),
@@ -421,4 +457,5 @@ def rhi_timeliness(
         _series(counts, 1),
         _series(counts, 2),
         window_hours,
+        through,
     )

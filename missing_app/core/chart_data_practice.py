@@ -36,10 +36,10 @@ from missing_app.core.times import local_day_range
 
 MEASURES = (
     "Police reference",
-    "Median minutes to report",
+    "Median time to report",
     *(question for _, _, question in ASSESSMENT_QUESTIONS),
 )
-MEASURE_HEADINGS = ("Police ref", "Minutes to report", *(h for _, h, _ in ASSESSMENT_QUESTIONS))
+MEASURE_HEADINGS = ("Police ref", "Time to report", *(h for _, h, _ in ASSESSMENT_QUESTIONS))
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,13 @@ from missing_app.core.charts import (
     day_text,
     durations_chart,
     hour_weekday_chart,
-    hours_text,
     monthly_episodes_chart,
     period_text,
     repeat_bands_chart,
     rhi_timeliness_chart,
 )
 from missing_app.core.charts_practice import demand_chart, demand_run_chart, scorecard_chart
+from missing_app.core.durations import hours_text
 from missing_app.core.metrics import Settings
 from missing_app.core.security.access import Actor
 from missing_app.core.times import local_day_range
@@ -154,8 +154,13 @@ def insights_charts(
     """
     settings = settings or Settings.read(session)
     demand = practice.demand_comparison(session, last, home_id, settings)
+    # The months of the period, at least a year of them: "Last 12 months" charts the same
+    # 12 months its figures count, and a shorter period is seen against its year.
+    months = max(12, cd.months_spanned(first, last))
+    monthly = cd.monthly_episodes(session, last, home_id, months)
+    rhi = cd.rhi_timeliness(session, last, home_id, months, settings.rhi_window_hours)
     specs = [
-        ChartSpec("monthly", "Episodes per month", cd.monthly_episodes(session, last, home_id)),
+        ChartSpec("monthly", "Episodes per month", monthly),
         ChartSpec("bands", "Children by episodes", cd.repeat_bands(session, first, last, home_id)),
         ChartSpec(
             "concentration",
@@ -166,11 +171,7 @@ def insights_charts(
             "hour_weekday", "Hour and weekday", cd.hour_weekday(session, first, last, home_id)
         ),
         ChartSpec("durations", "Time away", cd.durations(session, first, last, home_id)),
-        ChartSpec(
-            "rhi",
-            "Return interviews",
-            cd.rhi_timeliness(session, last, home_id, window_hours=settings.rhi_window_hours),
-        ),
+        ChartSpec("rhi", "Return interviews", rhi),
         ChartSpec(
             "scorecard",
             "Reporting practice",
@@ -241,8 +242,11 @@ def _month_query(
 ) -> EpisodeQuery:
     first = _at(data.months, x)
     noun = "Returns" if by_return else f"{(type_ or 'missing and absent').capitalize()} episodes"
-    return EpisodeQuery(f"{noun}, {first:%B %Y}, {data.scope}", first, cd.month_end(first),
-                        by_return, data.home_id, type=type_)  # fmt: skip
+    last = cd.month_end(first)
+    if x == len(data.months) - 1 and data.to_date is not None:
+        last = data.to_date  # the month in progress, as far as the chart counts it
+    return EpisodeQuery(f"{noun}, {first:%B %Y}, {data.scope}", first, last, by_return,
+                        data.home_id, type=type_)  # fmt: skip
 
 
 def _at(values: Sequence[Any], index: int) -> Any:

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from missing_app.core import chart_data as cd
+from missing_app.core.durations import hours_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -102,11 +103,6 @@ def month_labels(months: Sequence[date]) -> list[str]:
     ]
 
 
-def hours_text(hours: float) -> str:
-    """'15 min', '1 h', '61.2 h'."""
-    return f"{hours * 60:.3g} min" if hours < 1 else f"{hours:,.4g} h"
-
-
 def money(pounds: float) -> str:
     return f"-£{-pounds:,.0f}" if pounds < 0 else f"£{pounds:,.0f}"
 
@@ -132,25 +128,62 @@ def empty_note(ax: Axes, message: str) -> None:
 # 1. Episodes per month ---------------------------------------------------------------------
 
 
+PARTIAL_ALPHA, PARTIAL_HATCH = 0.35, ".."  # a month in progress: pale, dotted, dashed edge
+
+
+def months_text(months: Sequence[date], to_date: date | None) -> str:
+    """'12 months, Dec 2025 to Nov 2026', and '(to 8 Dec)' for a month in progress."""
+    count = f"{len(months)} month{'' if len(months) == 1 else 's'}"
+    span = f"{count}, {months[0]:%b %Y} to {months[-1]:%b %Y}"
+    return span if to_date is None else f"{span} (to {to_date.day} {to_date:%b})"
+
+
 def monthly_episodes_chart(data: cd.MonthlyEpisodes) -> Figure:
     fig = new_figure()
-    span = f"{data.months[0]:%b %Y} to {data.months[-1]:%b %Y}"
+    to_date = data.to_date
     ax = titled_axes(
         fig,
         "Missing and absent episodes per month",
-        f"{data.scope}, {span}: bars count episodes, the line counts children",
+        f"{data.scope}, {months_text(data.months, to_date)}: bars count episodes, the line "
+        "counts children",
     )
-    x = range(len(data.months))
-    ax.bar(x, data.missing, color=DARK, edgecolor="black", label="Missing episodes")
-    ax.bar(x, data.absent, bottom=data.missing, color="white", edgecolor="black", hatch="///",
-           label="Absent episodes")  # fmt: skip
-    ax.plot(x, data.children, color="black", marker="o", markersize=7, linewidth=2,
-            markerfacecolor="white", label="Children who went missing or absent")  # fmt: skip
-    ax.set_xticks(list(x), month_labels(data.months))
+    x = list(range(len(data.months)))
+    whole = len(x) - (to_date is not None)  # a month in progress is drawn apart
+    ax.bar(x[:whole], data.missing[:whole], color=DARK, edgecolor="black",
+           label="Missing episodes")  # fmt: skip
+    ax.bar(x[:whole], data.absent[:whole], bottom=data.missing[:whole], color="white",
+           edgecolor="black", hatch="///", label="Absent episodes")  # fmt: skip
+    ax.plot(x[:whole], data.children[:whole], color="black", marker="o", markersize=7,
+            linewidth=2, markerfacecolor="white",
+            label="Children who went missing or absent")  # fmt: skip
+    if to_date is not None:
+        _month_to_date(ax, data, to_date)
+    ax.set_xticks(x, month_labels(data.months))
     label_axes(ax, "Month last seen (UK time)", "Episodes / children")
     _integer_axis(ax)
-    legend_below(fig, ax)
+    if to_date is not None:
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.15)  # room for the note over the month to date
+    legend_below(fig, ax, columns=4 if to_date is not None else 3)
     return fig
+
+
+def _month_to_date(ax: Axes, data: cd.MonthlyEpisodes, to_date: date) -> None:
+    """The month in progress: pale dotted bars with dashed edges, the children's line
+    dotted up to it, and 'to date' written over it, so it is not read as a collapse."""
+    last = len(data.months) - 1
+    missing, absent = data.missing[last], data.absent[last]
+    label = f"{data.months[last]:%b %Y} to date (to {to_date.day} {to_date:%b})"
+    ax.bar([last], [missing], color=DARK, alpha=PARTIAL_ALPHA, hatch=PARTIAL_HATCH,
+           edgecolor="black", linestyle="--", label=label)  # fmt: skip
+    ax.bar([last], [absent], bottom=[missing], color="white", alpha=PARTIAL_ALPHA,
+           hatch="///", edgecolor="black", linestyle="--")  # fmt: skip
+    ax.plot(range(max(last - 1, 0), last + 1), data.children[max(last - 1, 0):],
+            color="black", marker="o", markersize=7, linewidth=2, linestyle=":",
+            markerfacecolor="white")  # fmt: skip
+    top = max(missing + absent, data.children[last])
+    ax.annotate(f"to date\n(to {to_date.day} {to_date:%b})", (last, top), xytext=(0, 6),
+                textcoords="offset points", ha="center", va="bottom",
+                fontsize=NOTE_SIZE)  # fmt: skip
 
 
 # 2. Children by repeat band -----------------------------------------------------------------
@@ -269,7 +302,8 @@ def durations_chart(data: cd.Durations) -> Figure:
         ax.set_xticks(edges, [hours_text(e) for e in edges], rotation=45, ha="right")
         ax.minorticks_off()
     ax.set_xlim(edges[0], edges[-1])
-    scale = " (log scale)" if data.log_scale else ""
+    # The unit: hours on a linear axis; on a log scale each tick says its own.
+    scale = " (log scale)" if data.log_scale else " (hours)"
     label_axes(ax, f"Time away, from last seen to return{scale}", "Episodes")
     _integer_axis(ax)
     if data.median_hours is not None and data.p90_hours is not None:
@@ -289,21 +323,28 @@ def durations_chart(data: cd.Durations) -> Figure:
 def rhi_timeliness_chart(data: cd.RhiTimeliness) -> Figure:
     fig = new_figure()
     window = f"{data.window_hours:g} hours"
-    span = f"{data.months[0]:%b %Y} to {data.months[-1]:%b %Y}"
+    to_date = data.to_date
     ax = titled_axes(fig, f"Return interviews offered and completed within {window}",
-                f"{data.scope}, {span}: % of each month's returns")  # fmt: skip
+                f"{data.scope}, {months_text(data.months, to_date)}: % of each month's "
+                "returns")  # fmt: skip
     x = range(len(data.months))
     nan = float("nan")
+    # Every point must show, at 0% and 100% too and where the two lines meet: a large
+    # hollow circle under a small filled square, both over the axes and never clipped.
     lines = (
-        (data.offered_pct, DARK, "o", "-", f"Offered within {window}"),
-        (data.completed_pct, "black", "s", "--", f"Completed within {window}"),
+        (data.offered_pct, DARK, "o", 11, "white", "-", 4, f"Offered within {window}"),
+        (data.completed_pct, "black", "s", 6, "black", "--", 5, f"Completed within {window}"),
     )
-    for values, colour, marker, style, name in lines:
+    for values, colour, marker, size, face, style, order, name in lines:
         ax.plot(x, [nan if v is None else v for v in values], color=colour, marker=marker,
-                markersize=8, linestyle=style, linewidth=2, label=name)  # fmt: skip
+                markersize=size, markerfacecolor=face, markeredgewidth=2, linestyle=style,
+                linewidth=2, zorder=order, clip_on=False, label=name)  # fmt: skip
     labels = [f"{m:%b %y}\n({n:,})" for m, n in zip(data.months, data.returns, strict=True)]
+    if to_date is not None:
+        labels[-1] = f"{data.months[-1]:%b %y}\nto {to_date.day}\n({data.returns[-1]:,})"
     ax.set_xticks(list(x), labels)
-    ax.set_ylim(0, 105)
+    ax.set_ylim(-4, 104)  # a point at 0% or 100% stands clear of the frame
+    ax.set_yticks(range(0, 101, 20))
     label_axes(ax, "Month of return (number of returns)", "% of returns")
     legend_below(fig, ax)
     return fig

@@ -35,6 +35,7 @@ from missing_app.core.charts import (
     titled_axes,
     twin_axes,
 )
+from missing_app.core.durations import minutes_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 def _cell_text(column: int, value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{value:,.0f} min" if column == 1 else f"{value:.0f}%"
+    return minutes_text(value) if column == 1 else f"{value:.0f}%"
 
 
 def scorecard_chart(data: ReportingScorecard) -> Figure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from missing_app.core.durations import hours_text, span_text
 from missing_app.core.times import local
 
 RISK_WORDS = {"no_apparent_risk": "No apparent risk", "low": "Low", "medium": "Medium",
@@ -23,20 +24,14 @@ def day(value: date | None) -> str:
 
 
 def span(delta: timedelta) -> str:
-    """A length of time as a person says it: `3 d 4 h`, `5 h 20 min`, `12 min`."""
-    minutes = int(delta.total_seconds() // 60)
-    sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{sign}{days} d {hours} h"
-    if hours:
-        return f"{sign}{hours} h {mins:02d} min"
-    return f"{sign}{mins} min"
+    """A length of time as a person says it: `3 d 4 h`, `5 h 20 min`, `12 min` (the core's
+    one rule for durations, `core.durations`)."""
+    return span_text(delta)
 
 
 def hours(value: float | None) -> str:
-    return "" if value is None else span(timedelta(hours=value))
+    """A duration in hours (a query's or a figure's) in the same words; blank for None."""
+    return hours_text(value)
 
 
 def risk(code: str | None) -> str:

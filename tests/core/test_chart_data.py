@@ -151,7 +151,7 @@ def test_months_end_with_the_month_of_the_last_day() -> None:
 def test_monthly_episodes(db: Database, world: dict[str, int]) -> None:
     with db.session() as session:
         data = cd.monthly_episodes(session, date(2025, 10, 31))
-        oak = cd.monthly_episodes(session, date(2025, 10, 1), world["oak"])
+        oak = cd.monthly_episodes(session, date(2025, 10, 31), world["oak"])
     assert data.months[0] == date(2024, 10, 1) and data.months[-1] == date(2025, 10, 1)
     assert len(data.months) == 13 and data.scope == "All homes"
     # Oct 2024: e9 (00:15 BST on 1 Oct, 23:15 UTC on 30 Sep); e10 is September's.
@@ -255,13 +255,43 @@ def test_duration_bins_stay_linear_without_a_long_tail() -> None:
     assert [cd.bin_index(edges, h) for h in (0.0, 2.999, 3.0, 33.0, 40.0)] == [0, 0, 1, 10, 10]
 
 
+def test_a_month_in_progress_is_counted_to_its_day(db: Database, world: dict[str, int]) -> None:
+    """Charted on 30 Oct, October holds what stats() counts from 1 to 30 Oct (not e5, last
+    seen late on the 31st) and says it runs to the 30th; a whole October says nothing."""
+    with db.session() as session:
+        partial = cd.monthly_episodes(session, date(2025, 10, 30))
+        returns = cd.rhi_timeliness(session, date(2025, 10, 30))
+        got = stats(session, date(2025, 10, 1), date(2025, 10, 30), None)
+        whole = cd.monthly_episodes(session, date(2025, 10, 31))
+    assert (partial.missing[-1], partial.absent[-1], partial.children[-1]) == (
+        got["missing_episodes"], got["absent_episodes"], got["children"],
+    )  # fmt: skip
+    assert partial.missing[-1] == whole.missing[-1] - 1  # e5
+    assert returns.returns[-1] == got["returns"]
+    assert (partial.to_date, returns.to_date, whole.to_date) == (date(2025, 10, 30),) * 2 + (None,)
+
+
+def test_insights_charts_the_periods_months_at_least_a_year(
+    db: Database, world: dict[str, int]
+) -> None:
+    """'Last 12 months' charts its 12 months; one month is seen against its year."""
+    with db.session() as session:
+        year = chart_drill.insights_charts(session, date(2024, 11, 1), date(2025, 10, 31))
+        month = chart_drill.insights_charts(session, *OCTOBER)
+    for specs in (year, month):
+        by_key = {spec.key: spec.data for spec in specs}
+        for key in ("monthly", "rhi"):
+            months = by_key[key].months
+            assert (months[0], months[-1], len(months)) == (date(2024, 11, 1), OCTOBER[0], 12)
+
+
 # 6. Return interviews ----------------------------------------------------------------------
 
 
 def test_rhi_timeliness_exactly_72_hours_counts(db: Database, world: dict[str, int]) -> None:
     with db.session() as session:
-        data = cd.rhi_timeliness(session, date(2025, 10, 15))
-        short = cd.rhi_timeliness(session, date(2025, 10, 15), window_hours=71.5)
+        data = cd.rhi_timeliness(session, date(2025, 10, 31))
+        short = cd.rhi_timeliness(session, date(2025, 10, 31), window_hours=71.5)
     assert data.months[-1] == date(2025, 10, 1) and data.window_hours == 72.0
     # October's returns (London): e7 00:30 and e1 01:00 on 1 Oct, e4, e3, e8, e2.
     assert data.returns == zeros_but(13, {0: 1, 3: 2, 12: 6})
@@ -280,7 +310,7 @@ def test_reporting_scorecard(db: Database, world: dict[str, int]) -> None:
         data = practice.reporting_scorecard(session, *OCTOBER)
         oak_only = practice.reporting_scorecard(session, *OCTOBER, home_id=world["oak"])
         top = practice.reporting_scorecard(session, *OCTOBER, limit=1)
-    assert data.measures[:2] == ("Police reference", "Median minutes to report")
+    assert data.measures[:2] == ("Police reference", "Median time to report")
     assert len(data.measures) == 9 and data.homes_in_period == 2
     everyone, oak, elm = data.rows
     # searched first: yes of (yes, no); within policy: e1 yes, e2 not applicable.
@@ -392,11 +422,11 @@ def agree(session: Any, first: date, last: date, home_id: int | None, urn: str |
 def agree_by_month(session: Any, month: date, home_id: int | None, urn: str | None) -> None:
     last = cd.month_end(month)
     got = stats(session, month, last, urn)
-    monthly = cd.monthly_episodes(session, month, home_id)
+    monthly = cd.monthly_episodes(session, last, home_id)
     assert (monthly.missing[-1], monthly.absent[-1], monthly.children[-1]) == (
         got["missing_episodes"], got["absent_episodes"], got["children"],
     )  # fmt: skip
-    rhi = cd.rhi_timeliness(session, month, home_id)
+    rhi = cd.rhi_timeliness(session, last, home_id)
     assert rhi.returns[-1] == got["returns"]
     assert (rhi.offered_pct[-1], rhi.completed_pct[-1]) == (
         got["rhi_offered_72h_pct"], got["rhi_completed_72h_pct"],

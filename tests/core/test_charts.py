@@ -4,6 +4,7 @@ cell leading to the episodes behind it."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import warnings
@@ -120,7 +121,8 @@ def test_monthly_episodes_chart() -> None:
     assert ticks(ax.get_xticklabels())[:4] == ["Oct\n2024", "Nov", "Dec", "Jan\n2025"]
     assert fig.get_suptitle() == "Missing and absent episodes per month"
     assert (
-        ax.get_title() == "Oak, Oct 2024 to Oct 2025: bars count episodes, the line counts children"
+        ax.get_title()
+        == "Oak, 13 months, Oct 2024 to Oct 2025: bars count episodes, the line counts children"
     )
     assert (ax.get_xlabel(), ax.get_ylabel()) == (
         "Month last seen (UK time)",
@@ -191,11 +193,55 @@ def test_durations_chart() -> None:
     assert ax.get_xscale() == "log"
     median, p90 = ax.lines
     assert median.get_xdata()[0] == 2.0 and p90.get_xdata()[0] == 61.2
-    assert legend(fig) == ["Median: 2 h", "90th percentile: 61.2 h", "Returned episodes"]
-    assert ticks(ax.get_xticklabels())[:3] == ["30 min", "1 h", "2 h"]
+    assert legend(fig) == ["Median: 2 h 00 min", "90th percentile: 2 d 13 h", "Returned episodes"]
+    assert ticks(ax.get_xticklabels())[:3] == ["30 min", "1 h 00 min", "2 h 00 min"]
     assert fig.get_suptitle() == "How long children were away"
-    assert ax.get_title().endswith("5 returned episodes; half were back within 2 h")
+    assert ax.get_title().endswith("5 returned episodes; half were back within 2 h 00 min")
     assert ax.get_xlabel() == "Time away, from last seen to return (log scale)"
+
+
+def test_a_month_in_progress_is_drawn_apart_and_says_to_date() -> None:
+    to_8th = dataclasses.replace(MONTHLY, through=date(2025, 10, 8))
+    fig = charts.monthly_episodes_chart(to_8th)
+    ax = fig.axes[0]
+    missing, absent, partial, partial_absent = ax.containers
+    assert len(missing) == len(absent) == 12  # the whole months
+    assert missing[0].get_alpha() is None and not missing[0].get_hatch()
+    assert (partial[0].get_height(), partial_absent[0].get_height()) == (5, 2)
+    for bar in (partial[0], partial_absent[0]):
+        assert bar.get_alpha() == charts.PARTIAL_ALPHA and bar.get_linestyle() == "--"
+    assert partial[0].get_hatch() == charts.PARTIAL_HATCH
+    assert [t.get_text() for t in ax.texts] == ["to date\n(to 8 Oct)"]
+    assert "Oct 2025 to date (to 8 Oct)" in legend(fig)
+    assert ax.get_title().startswith("Oak, 13 months, Oct 2024 to Oct 2025 (to 8 Oct): ")
+    whole = charts.monthly_episodes_chart(MONTHLY).axes[0]
+    assert len(whole.containers) == 2 and not whole.texts
+
+
+def test_every_rhi_point_shows_at_0_and_100_percent() -> None:
+    """A 0% month had its points cut in half by the frame and one hidden under the other."""
+    both_zero = dataclasses.replace(
+        RHI, offered_in_window=(0,) * 13, completed_in_window=(0,) * 13, through=date(2025, 10, 8)
+    )
+    fig = charts.rhi_timeliness_chart(both_zero)
+    ax = fig.axes[0]
+    offered, completed = ax.lines
+    assert offered.get_ydata()[12] == completed.get_ydata()[12] == 0.0
+    frame = max(spine.get_zorder() for spine in ax.spines.values())
+    assert frame < offered.get_zorder() < completed.get_zorder()  # markers over the frame
+    assert not offered.get_clip_on() and not completed.get_clip_on()
+    assert offered.get_markerfacecolor() == "white"  # a ring round the smaller square
+    assert offered.get_markersize() > completed.get_markersize() + 3
+    assert ax.get_ylim()[0] < 0 and ax.get_ylim()[1] > 100
+    assert ticks(ax.get_xticklabels())[-1] == "Oct 25\nto 8\n(6)"
+
+
+def test_the_time_away_axis_says_its_unit() -> None:
+    linear = dataclasses.replace(
+        DURATIONS, edges=(0.0, 2.0, 4.0, 6.0), counts=(3, 1, 1), log_scale=False
+    )
+    ax = charts.durations_chart(linear).axes[0]
+    assert ax.get_xlabel() == "Time away, from last seen to return (hours)"
 
 
 def test_rhi_timeliness_chart() -> None:
@@ -221,7 +267,7 @@ def test_scorecard_chart() -> None:
     assert cells[:9] == ["50%", "20 min", "50%", "100%", "–", "–", "–", "–", "–"]
     assert cells[18:20] == ["0%", "–"]
     assert ticks(ax.get_yticklabels()) == ["All homes (6)", "Oak (4)", "Elm (2)"]
-    assert ticks(ax.get_xticklabels())[:2] == ["Police\nref", "Minutes\nto report"]
+    assert ticks(ax.get_xticklabels())[:2] == ["Police\nref", "Time\nto report"]
     assert fig.get_suptitle() == "Reporting practice by home"
     assert ax.get_ylabel() == "Home (episodes)"
 
@@ -509,13 +555,14 @@ def test_a_click_lists_the_episodes_behind_it(records: Records, db: Database) ->
         def named(*names: str) -> list[int]:
             return [w[name] for name in names]
 
-        assert clicked("monthly", 12, 5.5) == named("e2")  # October's absent part
-        assert clicked("monthly", 0, 0.5) == named("e9")  # October 2024
+        # The 12 months to October: the page's year, November 2024 first.
+        assert clicked("monthly", 11, 5.5) == named("e2")  # October's absent part
+        assert clicked("monthly", 2, 0.5) == named("e13", "e14")  # January 2025
         assert clicked("bands", 0, 1) == named("e4", "e8", "e5")  # Ben, Dee, Cal: once each
         assert clicked("concentration", 1, 1) == named("e1", "e3", "e2")  # Amy
         assert clicked("hour_weekday", 1, 6) == named("e2", "e8")  # Sunday 01:00, BST and GMT
         assert clicked("durations", 2.5, 1) == named("e4", "e2")  # 2 to 4 hours
-        assert clicked("rhi", 12, 50) == named("e7", "e1", "e4", "e3", "e8", "e2")
+        assert clicked("rhi", 11, 50) == named("e7", "e1", "e4", "e3", "e8", "e2")
         assert clicked("scorecard", 0, 2) == named("e8", "e5")  # Elm
         oak = named("e11", "e12", "e13", "e14", "e1", "e4", "e3", "e2")
         assert clicked("demand", 1, 0) == oak

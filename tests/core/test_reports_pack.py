@@ -1,12 +1,12 @@
 """The monthly pack's content: the figures of stats() for the month, the month before and
 a year before; the children over the repeat threshold (the same ones stats() counts); the
-episodes; and the open actions of the home's last meeting. The world is in reports_world."""
+episodes; and the actions open at the month's end. The world is in reports_world."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from missing_app.core.reports.progress import Cancelled
 from tests.core.reports_world import (
     DONE_LATER,
     OCTOBER,
+    OLDER_ACTION,
     OPEN_ACTION,
     REFS,
     build_world,
@@ -144,12 +145,16 @@ def test_the_episodes_are_those_stats_counts(db: Database, world: dict[str, int]
     assert first.rhi_completed_at is not None and first.safe_and_well_at is not None
 
 
-def test_the_open_actions_of_the_last_meeting(db: Database, world: dict[str, int]) -> None:
+def test_the_open_actions_of_every_meeting(db: Database, world: dict[str, int]) -> None:
     pack = pack_of(db, "SC100001")
     assert pack.last_meeting is not None and pack.last_meeting.held_on == date(2025, 10, 8)
     assert pack.next_meeting == date(2025, 11, 12)
     statuses = {a.description: a.status(OCTOBER.last) for a in pack.actions}
-    assert statuses == {OPEN_ACTION: "Overdue", DONE_LATER: "Done 3 Nov 2025"}
+    assert statuses == {
+        OLDER_ACTION: "Open",  # from the meeting before the last: still open, no due date
+        OPEN_ACTION: "Overdue",
+        DONE_LATER: "Done 3 Nov 2025",
+    }
     assert [a.description for a in pack_of(db).actions] == [a.description for a in pack.actions]
     elm = pack_of(db, "SC100002")
     assert (elm.last_meeting, elm.next_meeting, elm.actions) == (None, None, ())
@@ -194,3 +199,17 @@ def test_a_home_with_small_numbers_suppressed_has_no_charts_of_counts(
         "bands",
         "hour_weekday",
     ]
+
+
+def test_a_pack_of_the_month_in_progress_charts_it_to_date(
+    db: Database, world: dict[str, int]
+) -> None:
+    """Made on 20 Oct, October's bars stop at the 20th and say so; made later, they do not."""
+    during = build_pack(
+        db, PackRequest(OCTOBER), "pcso.jones", now=datetime(2025, 10, 20, 12, tzinfo=UTC)
+    )
+    for key in ("monthly", "rhi"):
+        spec = during.chart(key)
+        assert spec is not None and spec.data.to_date == date(2025, 10, 20), key
+        whole = pack_of(db).chart(key)
+        assert whole is not None and whole.data.to_date is None, key

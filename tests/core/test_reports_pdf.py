@@ -71,9 +71,9 @@ def row_text(pack: MonthlyPack, key: str) -> str:
             spec.label,
             value_text(now, spec.kind),
             value_text(before, spec.kind),
-            change_text(now, before, spec.kind),
+            change_text(now, before, spec.kind, spec.better),
             value_text(year, spec.kind),
-            change_text(now, year, spec.kind),
+            change_text(now, year, spec.kind, spec.better),
         ]
     )
     return cells.replace("\xa0", " ")
@@ -100,13 +100,45 @@ def test_every_figure_of_stats_is_on_the_pages(packs: dict[str, Any], name: str)
 def test_hand_worked_rows(packs: dict[str, Any]) -> None:
     force = text_of(packs["force"][1])
     assert "Oct 2025 Sep 2025 Change Oct 2024 Change" in force
-    assert "Episodes 5 2 ▲ 3 1 ▲ 4" in force
-    assert "Episodes with a police reference 60.0% 50.0% ▲ 10.0 pts 0.0% ▲ 60.0 pts" in force
-    assert "Estimated cost of the episodes £12,079.00 £4,831.60 ▲ £7,247.40 £2,415.80" in force
-    assert "Still away at the end of the month 1 0 ▲ 1 0 ▲ 1" in force
+    assert "Episodes 5 2 3 more (worse) 1 4 more (worse)" in force
+    assert (
+        "Episodes with a police reference 60.0% 50.0% 10.0 pts higher (better) 0.0% "
+        "60.0 pts higher (better)"
+    ) in force
+    assert (
+        "Estimated cost of the episodes £12,079.00 £4,831.60 £7,247.40 more (worse) £2,415.80"
+    ) in force
+    assert "Still away at the end of the month 1 0 1 more (worse) 0 1 more (worse)" in force
     oak = text_of(packs["oak"][1])
-    assert "Episodes 4 2 ▲ 2 1 ▲ 3" in oak
-    assert "Return interview completed within 72 hours 25.0% 0.0% ▲ 25.0 pts 0.0%" in oak
+    assert "Episodes 4 2 2 more (worse) 1 3 more (worse)" in oak
+    assert (
+        "Return interview completed within 72 hours 25.0% 0.0% 25.0 pts higher (better) 0.0%"
+    ) in oak
+
+
+def test_the_cover_tiles_say_which_way_is_better_in_words(packs: dict[str, Any]) -> None:
+    """No arrows: in black-and-white print the words carry the direction and the verdict."""
+    first = page_texts(packs["force"][1])[0]
+    assert "£12,079.00 3 more than Sep 2025 (worse) 4 more than Oct 2024 (worse)" in first
+    assert "25.0 pts higher than Sep 2025 (better)" in first
+    assert "▲" not in first and "▼" not in first
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "kind", "better", "text"),
+    [
+        (3, 5, "count", "lower", "2 fewer than Oct 2026 (better)"),
+        (50.0, 60.0, "pct", "higher", "10.0 pts lower than Oct 2026 (worse)"),
+        (1.28, 2.5, "hours", "lower", "1 h 13 min shorter than Oct 2026 (better)"),
+        (12.0, 12.2, "minutes", "lower", "same as Oct 2026"),
+        (40.0, 30.0, "pct", None, "10.0 pts higher than Oct 2026"),
+        (None, 3, "count", "lower", "–"),
+    ],
+)
+def test_a_change_is_put_in_words(
+    now: float | None, before: float, kind: Any, better: Any, text: str
+) -> None:
+    assert change_text(now, before, kind, better, "Oct 2026") == text
 
 
 def test_the_cover_names_the_home_the_month_and_the_meeting(packs: dict[str, Any]) -> None:
@@ -131,7 +163,8 @@ def test_the_sections_carry_children_actions_and_demand(packs: dict[str, Any]) -
     ratio = oak["demand"]["rate_ratio"]
     assert "Oak House 15 Jan 2025 " in text and f"{ratio:.3f}" in text
     assert "Agree the curfew plan" not in text  # done within the month
-    assert "Check the night staff rota" not in text  # an older meeting's
+    # an older meeting's action, still open: the home's page lists it, so the pack does
+    assert "Oak House 10 Sep 2025 Check the night staff rota PCSO – Open" in text
 
 
 def test_no_child_is_named_without_names(packs: dict[str, Any]) -> None:
@@ -148,7 +181,7 @@ def test_no_child_is_named_without_names(packs: dict[str, Any]) -> None:
 def test_small_counts_read_less_than_five(packs: dict[str, Any]) -> None:
     text = text_of(packs["small"][1])
     assert "Episodes <5 <5 – <5 –" in text  # this home's counts, and no change to give away
-    assert "Episodes per child 2.00 1.00 ▲ 1.00 1.00 ▲ 1.00" in text  # not a count
+    assert "Episodes per child 2.00 1.00 1.00 higher (worse) 1.00 1.00 higher (worse)" in text
     # a cost is a count of episodes times the unit cost: it would give the count away
     assert "Estimated cost of the episodes <£12,079.00 <£12,079.00 – <£12,079.00 –" in text
     assert "£9,663.20" not in text
@@ -156,7 +189,9 @@ def test_small_counts_read_less_than_five(packs: dict[str, Any]) -> None:
     assert f"{amelia.child.code} <5 <5 20 Oct 2025 22:00" in text
     assert "Oak House (<5)" in text  # the scorecard's episodes
     force = text_of(packs["force_small"][1])
-    assert "Episodes 5 2 ▲ 3 1 ▲ 4" in force  # every home together: not a per-home table
+    assert (
+        "Episodes 5 2 3 more (worse) 1 4 more (worse)" in force
+    )  # every home together: not a per-home table
     assert "SC100001 Oak House <5 <5 <5 50.0%" in force  # the table of homes
 
 
@@ -206,6 +241,6 @@ def test_pictures_of_the_pages(packs: dict[str, Any]) -> None:
 def test_an_empty_month_still_makes_a_pack(world_db: Database) -> None:
     pack = build_pack(world_db, PackRequest(Month(2023, 1)), "pcso.jones")
     text = text_of(render_pdf(pack))
-    assert "Episodes 0 0 = 0 =" in text
+    assert "Episodes 0 0 same 0 same" in text
     assert "No child reached 3 or more episodes within 30 days" in text
     assert pack.charts == ()

@@ -103,12 +103,13 @@ def test_periods_are_whole_months_before_this_one_or_this_month_so_far() -> None
 
 
 def test_a_figure_and_its_change_read_as_a_person_says_them() -> None:
-    assert (figure_text("count", 1234), figure_text("hours", 6.65)) == ("1,234", "6.65 h")
+    assert (figure_text("count", 1234), figure_text("hours", 6.65)) == ("1,234", "6 h 39 min")
     assert (figure_text("percent", 63.2), figure_text("money", 9663.2)) == ("63.2%", "£9,663.20")
     assert figure_text("percent", None) == "–"
     assert change_text("count", 42, 37, 30) == "+5 on the previous 30 days"
     assert change_text("count", 30, 37, 30) == "-7 on the previous 30 days"
-    assert change_text("hours", 5.1, 6.35, 15) == "-1.25 h on the previous 15 days"
+    assert change_text("hours", 5.1, 6.35, 15) == "-1 h 15 min on the previous 15 days"
+    assert change_text("hours", 5.1, 5.105, 15) == "no change on the previous 15 days"  # 18 s
     assert change_text("percent", 63.2, 59.1, 31) == "+4.1 points on the previous 31 days"
     assert change_text("money", 4831.6, 2415.8, 7) == "+£2,415.80 on the previous 7 days"
     assert change_text("count", 4, 4, 7) == "no change on the previous 7 days"
@@ -135,7 +136,8 @@ def test_the_tiles_show_the_figures_of_stats_json(
         assert value == figure_text(spec.kind, now[spec.key]), spec.key
         assert change == change_text(spec.kind, now[spec.key], before[spec.key], 365), spec.key
     assert texts["cost_estimate"][0] == f"£{now['cost_estimate']:,.2f}"
-    assert texts["median_duration_hours"][0] == f"{now['median_duration_hours']:.2f} h"
+    assert now["median_duration_hours"] == 2.67  # hours: the tile says it as the pages do
+    assert texts["median_duration_hours"][0] == "2 h 40 min"
     assert page.tiles["triggered_children"].label.text() == (
         "Children who reached 3 episodes in 30 days"
     )
@@ -432,3 +434,20 @@ def test_the_wheel_over_a_chart_scrolls_the_page(qtbot: QtBot, demo: AppContext)
         target = target.parentWidget()
     assert target is page.scroller.viewport()
     assert bar.value() > before
+
+
+def test_last_12_months_and_the_monthly_charts_name_the_same_months(
+    qtbot: QtBot, demo: AppContext
+) -> None:
+    page = open_page(qtbot, demo, "This month")
+    page.period.setFocus()
+    for _ in range(3):  # This month, Last month, Last 3 months, Last 12 months
+        qtbot.keyClick(page.period, Qt.Key.Key_Down)
+    assert page.period.currentText() == "Last 12 months"
+    qtbot.waitUntil(lambda: settled(page) and page.charts is not None, timeout=SLOW)
+    qtbot.waitUntil(lambda: not page.reader.waiting, timeout=SLOW)
+    first, last = page.first_day.date().toPython(), page.last_day.date().toPython()
+    assert (first, last) == (date(2024, 11, 1), date(2025, 10, 31))  # the 12 whole months
+    titles = {item.spec.key: item.figure.axes[0].get_title() for item in page.charts.items()}
+    for key in ("monthly", "rhi"):
+        assert titles[key].startswith("All homes, 12 months, Nov 2024 to Oct 2025: "), key

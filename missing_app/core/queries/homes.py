@@ -24,7 +24,13 @@ from missing_app.core.models import (
     ReportingAssessment,
     User,
 )
-from missing_app.core.queries.meetings import ActionRow, action_rows, action_select, open_first
+from missing_app.core.queries.meetings import (
+    ActionRow,
+    action_rows,
+    action_select,
+    open_first,
+    open_on,
+)
 from missing_app.core.queries.paging import Listing
 from missing_app.core.security.access import Actor, Permission, require_homes, restrict_to_homes
 from missing_app.core.times import local_date
@@ -89,7 +95,7 @@ def home_listing(where: HomeFilter, now: datetime, actor: Actor | None = None) -
         select(func.count())
         .select_from(Action)
         .join(LiaisonMeeting, LiaisonMeeting.id == Action.meeting_id)
-        .where(LiaisonMeeting.home_id == home.id, Action.done_on.is_(None))
+        .where(LiaisonMeeting.home_id == home.id, open_on(today))
         .scalar_subquery()
     )
     columns: dict[str, Any] = {
@@ -233,7 +239,7 @@ def home_details(
     since = MissingEpisode.last_seen_at >= now - timedelta(days=RECENT_DAYS)
     yes, answered = _reporting_totals(session, home_id)
     open_actions = action_select().where(
-        LiaisonMeeting.home_id == home_id, Action.done_on.is_(None)
+        LiaisonMeeting.home_id == home_id, open_on(local_date(now))
     )
     return HomeDetails(
         home=home,

@@ -1,6 +1,8 @@
 """Liaison meetings and the actions agreed at them, across every home.
 
 Open actions come first, soonest due first; an open action past its due date is overdue.
+What "open" and "overdue" mean on a given day is written once here (`open_on`,
+`is_overdue`) and used by the home's page, the homes table and the monthly pack alike.
 """
 
 from __future__ import annotations
@@ -44,7 +46,20 @@ class ActionRow:
 
     def overdue(self, today: date) -> bool:
         """Still open after its due date."""
-        return self.done_on is None and self.due_on is not None and self.due_on < today
+        return is_overdue(self.due_on, self.done_on, today)
+
+
+def open_on(day: date) -> ColumnElement[bool]:
+    """The one rule for an open action on `day`: agreed at a meeting held by then, at any
+    meeting (not only the last), and not done by the end of that day. For a query joined
+    to the action's LiaisonMeeting."""
+    return (LiaisonMeeting.held_on <= day) & (Action.done_on.is_(None) | (Action.done_on > day))
+
+
+def is_overdue(due_on: date | None, done_on: date | None, day: date) -> bool:
+    """Open on `day` (not done by then) and due before it."""
+    still_open = done_on is None or done_on > day
+    return still_open and due_on is not None and due_on < day
 
 
 def action_select() -> Select[Any]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from missing_app.core.metrics import Settings
-from missing_app.core.reports.formats import SUPPRESSED, Kind, is_small, money_text
+from missing_app.core.reports.formats import SUPPRESSED, Better, Kind, is_small, money_text
 from missing_app.core.reports.pack import MonthlyPack
 
 
@@ -24,52 +24,79 @@ class FigureSpec:
     # The count this figure is, or is a multiple of: one home's figure is hidden when that
     # count is 1 to 4 and small numbers are suppressed.
     count_of: str | None = None
+    better: Better = None  # which way is better: a change says so in words
 
 
 def volume_figures(settings: Settings) -> tuple[FigureSpec, ...]:
-    """The headline figures of the month."""
+    """The headline figures of the month: fewer episodes, shorter and better reported are
+    better."""
     trigger = f"{settings.repeat_threshold} in {settings.repeat_window_days} days"
+    fewer: Better = "lower"
     return (
-        FigureSpec("episodes", "Episodes", "count", "episodes"),
-        FigureSpec("missing_episodes", "Episodes: missing", "count", "missing_episodes"),
+        FigureSpec("episodes", "Episodes", "count", "episodes", fewer),
+        FigureSpec("missing_episodes", "Episodes: missing", "count", "missing_episodes", fewer),
         FigureSpec(
             "absent_episodes",
             "Episodes: absent (away without authorisation)",
             "count",
             "absent_episodes",
+            fewer,
         ),
-        FigureSpec("children", "Children who went missing or absent", "count", "children"),
-        FigureSpec("episodes_per_child", "Episodes per child", "decimal"),
+        FigureSpec("children", "Children who went missing or absent", "count", "children", fewer),
+        FigureSpec("episodes_per_child", "Episodes per child", "decimal", better=fewer),
         FigureSpec(
-            "repeat_children", "Children with 2 or more episodes", "count", "repeat_children"
+            "repeat_children",
+            "Children with 2 or more episodes",
+            "count",
+            "repeat_children",
+            fewer,
         ),
         FigureSpec(
             "triggered_children",
             f"Children who crossed the repeat threshold ({trigger})",
             "count",
             "triggered_children",
+            fewer,
         ),
         FigureSpec("top10_share", "Share of episodes of the top 10% of children", "pct"),
-        FigureSpec("open_at_end", "Still away at the end of the month", "count", "open_at_end"),
-        FigureSpec("median_duration_hours", "Median time away", "hours"),
-        FigureSpec("p90_duration_hours", "90th percentile of time away", "hours"),
-        FigureSpec("share_over_24h", "Away more than 24 hours", "pct"),
-        FigureSpec("police_ref_pct", "Episodes with a police reference", "pct"),
-        FigureSpec("median_minutes_to_report", "Median time from last seen to report", "minutes"),
-        FigureSpec("cost_estimate", "Estimated cost of the episodes", "money", "episodes"),
+        FigureSpec(
+            "open_at_end", "Still away at the end of the month", "count", "open_at_end", fewer
+        ),
+        FigureSpec("median_duration_hours", "Median time away", "hours", better=fewer),
+        FigureSpec("p90_duration_hours", "90th percentile of time away", "hours", better=fewer),
+        FigureSpec("share_over_24h", "Away more than 24 hours", "pct", better=fewer),
+        FigureSpec("police_ref_pct", "Episodes with a police reference", "pct", better="higher"),
+        FigureSpec(
+            "median_minutes_to_report",
+            "Median time from last seen to report",
+            "minutes",
+            better=fewer,
+        ),
+        FigureSpec("cost_estimate", "Estimated cost of the episodes", "money", "episodes", fewer),
     )
 
 
 def return_figures(settings: Settings) -> tuple[FigureSpec, ...]:
-    """Safe-and-well checks and return interviews after the month's returns."""
+    """Safe-and-well checks and return interviews after the month's returns: more is better."""
     window = f"{settings.rhi_window_hours:g} hours"
+    more: Better = "higher"
     return (
         FigureSpec("returns", "Returns in the month", "count", "returns"),
-        FigureSpec("safe_and_well_pct", "Safe-and-well check recorded", "pct"),
-        FigureSpec("rhi_offered_pct", "Return interview offered", "pct"),
-        FigureSpec("rhi_offered_72h_pct", f"Return interview offered within {window}", "pct"),
-        FigureSpec("rhi_completed_pct", "Return interview completed", "pct"),
-        FigureSpec("rhi_completed_72h_pct", f"Return interview completed within {window}", "pct"),
+        FigureSpec("safe_and_well_pct", "Safe-and-well check recorded", "pct", better=more),
+        FigureSpec("rhi_offered_pct", "Return interview offered", "pct", better=more),
+        FigureSpec(
+            "rhi_offered_72h_pct",
+            f"Return interview offered within {window}",
+            "pct",
+            better=more,
+        ),
+        FigureSpec("rhi_completed_pct", "Return interview completed", "pct", better=more),
+        FigureSpec(
+            "rhi_completed_72h_pct",
+            f"Return interview completed within {window}",
+            "pct",
+            better=more,
+        ),
     )
 
 

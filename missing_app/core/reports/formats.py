@@ -1,7 +1,7 @@
 """How the pack writes numbers: one format per kind of figure, the same in every file.
 
 Values come from `metrics.stats()` already rounded as METRICS.md says; these functions only
-lay them out (1,234; 12.5%; £2,415.80), so the pack shows exactly the figures of
+lay them out (1,234; 12.5%; £2,415.80; 1 h 17 min), so the pack shows exactly the figures of
 `stats --json`. With small numbers suppressed, counts from 1 to 4 read `<5`.
 """
 
@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from missing_app.core.durations import duration_text, whole_minutes
 from missing_app.core.times import local
 
+Better = Literal["lower", "higher"] | None  # which way a figure is better
 Kind = Literal["count", "decimal", "tenths", "pct", "hours", "minutes", "money", "ratio", "rate"]
 
 DASH = "–"  # no value: a denominator of 0, or nothing recorded
 SUPPRESSED = "<5"
-UP, DOWN, SAME = "▲", "▼", "="
 
 
 def is_small(value: float | None) -> bool:
@@ -39,48 +40,68 @@ def money_text(pounds: float | None) -> str:
 
 
 def value_text(value: float | None, kind: Kind, suppress: bool = False) -> str:
-    """A figure in the pack's format for its kind."""
+    """A figure in the pack's format for its kind; times in the window's words (1 h 17 min)."""
     if value is None:
         return DASH
     if kind == "count":
         return count_text(int(value), suppress)
     if kind == "money":
         return money_text(value)
+    if kind in DURATIONS:
+        return duration_text(value * DURATIONS[kind])
     return _FORMATS[kind].format(value)
 
 
+DURATIONS: dict[str, int] = {"hours": 3600, "minutes": 60}  # seconds in the figure's unit
 _FORMATS: dict[str, str] = {
     "decimal": "{:,.2f}",
     "tenths": "{:,.1f}",
     "pct": "{:.1f}%",
-    "hours": "{:,.2f} h",
-    "minutes": "{:,.1f} min",
     "ratio": "{:.3f}",
     "rate": "{:,.3f}",
 }
-_CHANGE_UNITS: dict[str, str] = {
-    "count": "{:,.0f}",
-    "decimal": "{:,.2f}",
-    "tenths": "{:,.1f}",
-    "pct": "{:.1f} pts",
-    "hours": "{:,.2f} h",
-    "minutes": "{:,.1f} min",
-    "ratio": "{:.3f}",
-    "rate": "{:,.3f}",
+# How a change of each kind reads: (its amount, the word when up, the word when down).
+_CHANGE_WORDS: dict[str, tuple[str, str, str]] = {
+    "count": ("{:,.0f}", "more", "fewer"),
+    "decimal": ("{:,.2f}", "higher", "lower"),
+    "tenths": ("{:,.1f}", "higher", "lower"),
+    "pct": ("{:.1f} pts", "higher", "lower"),
+    "hours": ("", "longer", "shorter"),
+    "minutes": ("", "longer", "shorter"),
+    "money": ("", "more", "less"),
+    "ratio": ("{:.3f}", "higher", "lower"),
+    "rate": ("{:,.3f}", "higher", "lower"),
 }
 
 
-def change_text(now: float | None, before: float | None, kind: Kind) -> str:
-    """'▲ 3', '▼ 4.2 pts', '= ', or '–' when either value is missing."""
+def change_text(
+    now: float | None, before: float | None, kind: Kind, better: Better = None, than: str = ""
+) -> str:
+    """How a figure moved, in words that survive black-and-white print: '2 fewer than
+    Oct 2026 (better)', '4.2 pts lower (worse)', 'same as Oct 2026'; '–' when either value
+    is missing. `better` says which way is better (None: neither)."""
     if now is None or before is None:
         return DASH
     difference = round(now - before, 2)
-    if difference == 0:
-        return SAME
-    arrow = UP if difference > 0 else DOWN
-    size = abs(difference)
-    amount = money_text(size) if kind == "money" else _CHANGE_UNITS[kind].format(size)
-    return f"{arrow}\u00a0{amount}"  # a no-break space: the arrow stays with its number
+    amount = _amount_text(abs(difference), kind)
+    if amount is None:
+        return f"same as {than}" if than else "same"
+    up = difference > 0
+    words = _CHANGE_WORDS[kind][1 if up else 2]
+    text = f"{amount} {words}" + (f" than {than}" if than else "")
+    if better is None:
+        return text
+    return f"{text} ({'better' if up == (better == 'higher') else 'worse'})"
+
+
+def _amount_text(size: float, kind: Kind) -> str | None:
+    """The size of a change as the pack writes it; None when it reads as nothing."""
+    if kind in DURATIONS:
+        seconds = size * DURATIONS[kind]
+        return None if whole_minutes(seconds) == 0 else duration_text(seconds)
+    if size == 0:
+        return None
+    return money_text(size) if kind == "money" else _CHANGE_WORDS[kind][0].format(size)
 
 
 def day_text(day: date | None) -> str:

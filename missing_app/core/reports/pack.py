@@ -35,7 +35,7 @@ from missing_app.core.reports.pack_meetings import (
 )
 from missing_app.core.reports.progress import CancelFlag, Progress, check, report
 from missing_app.core.reports.pseudonyms import Pseudonyms, pseudonym_secret
-from missing_app.core.times import utc_now
+from missing_app.core.times import local_date, utc_now
 
 FORCE_WIDE = "All homes"
 
@@ -150,12 +150,14 @@ def gather_pack(
     meetings = _meetings(session, month, home_id)
     check(cancel)
     report(progress, "Data of the charts", 3, STEPS)
+    now = now or utc_now()
+    through = min(month.last, local_date(now))  # a month in progress: charted to date
     pack = MonthlyPack(
-        request=request, home=home, generated_at=now or utc_now(), generated_by=username,
+        request=request, home=home, generated_at=now, generated_by=username,
         settings=settings, figures=figures, previous=previous, year_before=year_before,
         children=children, episodes=episodes, **meetings,
         scorecard=practice.reporting_scorecard(session, month.first, month.last, home_id),
-        charts=pack_charts(session, month, home_id, settings, request.suppress_small),
+        charts=pack_charts(session, month, home_id, settings, request.suppress_small, through),
         homes_in_database=session.scalar(select(func.count(CareHome.id))) or 0,
     )  # fmt: skip
     report(progress, "Gathered", STEPS, STEPS)
@@ -219,16 +221,23 @@ def hour_weekday_months(month: Month) -> tuple[date, date]:
 
 
 def pack_charts(
-    session: Session, month: Month, home_id: int | None, settings: Settings, suppress: bool
+    session: Session,
+    month: Month,
+    home_id: int | None,
+    settings: Settings,
+    suppress: bool,
+    through: date | None = None,
 ) -> tuple[ChartSpec, ...]:
-    """The data of the pack's charts. A home's counts are left out when small numbers are
-    suppressed: a chart would show the counts its tables hide."""
+    """The data of the pack's charts; the months of the monthly charts are counted up to the
+    end of `through` (None: the month's end). A home's counts are left out when small
+    numbers are suppressed: a chart would show the counts its tables hide."""
+    through = month.last if through is None else through
     specs = []
     if home_id is None or not suppress:
         year = hour_weekday_months(month)
         specs += [
             ChartSpec(
-                "monthly", "Episodes per month", cd.monthly_episodes(session, month.last, home_id)
+                "monthly", "Episodes per month", cd.monthly_episodes(session, through, home_id)
             ),
             ChartSpec(
                 "bands",
@@ -240,7 +249,7 @@ def pack_charts(
                 "rhi",
                 "Return interviews",
                 cd.rhi_timeliness(
-                    session, month.last, home_id, window_hours=settings.rhi_window_hours
+                    session, through, home_id, window_hours=settings.rhi_window_hours
                 ),
             ),
         ]

@@ -1,8 +1,10 @@
 """The liaison meetings a pack speaks of: the home's last meeting on or before the month's
-end, the open actions agreed at it, and the next meeting if one is already recorded.
+end, the actions still open on the month's last day, and the next meeting if one is
+already recorded.
 
-An action counts as open when it was not done by the end of the month, so the pack of a
-month reads the same whenever it is made; one done since says when.
+Open and overdue are the home page's rules (`queries.meetings.open_on`, `is_overdue`) on
+the month's last day, so the pack of a month reads the same whenever it is made and lists
+what the home's page listed that day; an action done since says when.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from missing_app.core.models import Action, CareHome, LiaisonMeeting
+from missing_app.core.queries.meetings import is_overdue, open_on
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class Meeting:
 
 @dataclass(frozen=True)
 class OpenAction:
-    """An action of a home's last meeting that was still open at the end of the month."""
+    """An action of a home's meeting that was still open on the month's last day."""
 
     home_urn: str
     home: str
@@ -37,11 +40,9 @@ class OpenAction:
 
     def status(self, month_end: date) -> str:
         """'Overdue', 'Open', or 'Done 3 Nov 2025' (after the month's end)."""
-        if self.done_on is not None:
+        if self.done_on is not None and self.done_on > month_end:
             return f"Done {self.done_on.day} {self.done_on:%b %Y}"
-        if self.due_on is not None and self.due_on <= month_end:
-            return "Overdue"
-        return "Open"
+        return "Overdue" if is_overdue(self.due_on, self.done_on, month_end) else "Open"
 
 
 def last_meeting(session: Session, home_id: int, last: date) -> Meeting | None:
@@ -73,10 +74,10 @@ def meetings_held(session: Session, first: date, last: date) -> tuple[int, int]:
     return int(meetings), int(homes)
 
 
-def _open_actions_query(
-    last: date,
-) -> Select[tuple[str, str, date, str, str | None, date | None, date | None]]:
-    return (
+def open_actions(session: Session, last: date, home_id: int | None) -> tuple[OpenAction, ...]:
+    """The actions of one home (None: every home) open on `last`, from any of its meetings;
+    by home, then soonest due (no due date last)."""
+    query = (
         select(
             CareHome.urn,
             CareHome.name,
@@ -88,22 +89,10 @@ def _open_actions_query(
         )
         .join(LiaisonMeeting, LiaisonMeeting.id == Action.meeting_id)
         .join(CareHome, CareHome.id == LiaisonMeeting.home_id)
-        .where(Action.done_on.is_(None) | (Action.done_on > last))
+        .where(open_on(last))
     )
-
-
-def open_actions(session: Session, last: date, home_id: int | None) -> tuple[OpenAction, ...]:
-    """Open actions of the last meeting of one home, or of every home's last meeting; by
-    home, then soonest due (no due date last)."""
-    latest = select(LiaisonMeeting.home_id, func.max(LiaisonMeeting.held_on).label("held_on"))
-    latest = latest.where(LiaisonMeeting.held_on <= last)
     if home_id is not None:
-        latest = latest.where(LiaisonMeeting.home_id == home_id)
-    chosen = latest.group_by(LiaisonMeeting.home_id).subquery()
-    query = _open_actions_query(last).join(
-        chosen,
-        (chosen.c.home_id == LiaisonMeeting.home_id) & (chosen.c.held_on == LiaisonMeeting.held_on),
-    )
+        query = query.where(LiaisonMeeting.home_id == home_id)
     query = query.order_by(
         CareHome.name, CareHome.urn, Action.due_on.is_(None), Action.due_on, Action.id
     )

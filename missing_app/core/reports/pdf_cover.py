@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 # Figures with their changes ----------------------------------------------------------------
 
 
-def figure_cells(pack: MonthlyPack, spec: FigureSpec) -> list[str]:
+def figure_cells(pack: MonthlyPack, spec: FigureSpec, name_months: bool = False) -> list[str]:
     """[this month, month before, change, a year before, change] of one figure; a change
-    next to a suppressed value is not given, since it would tell what was hidden."""
+    next to a suppressed value is not given, since it would tell what was hidden. With
+    `name_months` a change names the month it is on ('2 fewer than Oct 2026 (better)')."""
     months = (pack.figures, pack.previous, pack.year_before)
     now, before, year = (figures[spec.key] for figures in months)
     hide = [hidden(pack, spec, figures) for figures in months]
@@ -41,9 +42,16 @@ def figure_cells(pack: MonthlyPack, spec: FigureSpec) -> list[str]:
         hidden_text(pack, spec) if hide[i] else value_text(value, spec.kind)
         for i, value in enumerate((now, before, year))
     ]
-    change_before = DASH if hide[0] or hide[1] else change_text(now, before, spec.kind)
-    change_year = DASH if hide[0] or hide[2] else change_text(now, year, spec.kind)
-    return [texts[0], texts[1], change_before, texts[2], change_year]
+    changes = [
+        DASH
+        if hide[0] or hide[i]
+        else change_text(now, then, spec.kind, spec.better, month.short if name_months else "")
+        for i, then, month in (
+            (1, before, pack.month.previous()),
+            (2, year, pack.month.year_before()),
+        )
+    ]
+    return [texts[0], texts[1], changes[0], texts[2], changes[1]]
 
 
 def comparison_header(pack: MonthlyPack, first: str) -> list[str]:
@@ -58,12 +66,23 @@ def comparison_header(pack: MonthlyPack, first: str) -> list[str]:
     ]
 
 
-COMPARISON_WIDTHS = (58, 23, 23, 25, 23, 26)
+COMPARISON_WIDTHS = (50, 20, 20, 34, 20, 34)
 
 
-def comparison_table(pack: MonthlyPack, specs: tuple[FigureSpec, ...]) -> Flowable:
-    rows = [[spec.label, *figure_cells(pack, spec)] for spec in specs]
-    return table(comparison_header(pack, "Figure"), rows, COMPARISON_WIDTHS, right=(1, 2, 3, 4, 5))
+def comparison_table(
+    pack: MonthlyPack, specs: tuple[FigureSpec, ...], note: Flowable | None = None
+) -> Flowable:
+    from reportlab.platypus import Paragraph
+
+    right = styles().cell_right
+    rows: list[list[Any]] = []
+    for spec in specs:
+        cells: list[Any] = [spec.label, *figure_cells(pack, spec)]
+        for change in (3, 5):  # a change in words may take two lines: it wraps
+            cells[change] = Paragraph(escape(cells[change]), right)
+        rows.append(cells)
+    header = comparison_header(pack, "Figure")
+    return table(header, rows, COMPARISON_WIDTHS, right=(1, 2, 3, 4, 5), note=note)
 
 
 # The cover ------------------------------------------------------------------------------------
@@ -152,7 +171,7 @@ def _force_facts(pack: MonthlyPack) -> list[tuple[str, str]]:
         ("Meetings", f"{meetings:,} liaison meetings with {met:,} homes in {pack.month.label}"),
         (
             "Actions",
-            f"{len(pack.actions):,} open at the end of the month, from each home's last meeting",
+            f"{len(pack.actions):,} open at the end of the month, from any meeting",
         ),
     ]
 
@@ -203,16 +222,15 @@ def tiles(pack: MonthlyPack) -> Flowable:
 
     style = styles()
     specs = {spec.key: spec for spec in all_figures(pack.settings)}
-    before, year = pack.month.previous().short, pack.month.year_before().short
     captions, values, changes = [], [], []
     for key, caption in tile_captions(pack).items():
-        now, _, on_month, _, on_year = figure_cells(pack, specs[key])
+        now, _, on_month, _, on_year = figure_cells(pack, specs[key], name_months=True)
         captions.append(Paragraph(escape(caption), style.tile_caption))
         width = TILE_WIDTH - 2 * TILE_PADDING
         values.append(_fitted([now], width, style.tile_value))
-        changes.append(
-            _fitted([f"{before}: {on_month}", f"{year}: {on_year}"], width, style.tile_change)
-        )
+        # Changes in words wrap rather than shrink: they must stay readable.
+        lines = "<br/>".join(escape(line) for line in (on_month, on_year))
+        changes.append(Paragraph(lines, style.tile_change))
     found = Table([captions, values, changes], colWidths=[TILE_WIDTH] * 5, hAlign="LEFT")
     found.setStyle(
         TableStyle(
@@ -249,13 +267,13 @@ def headline(pack: MonthlyPack) -> list[Flowable]:
     from reportlab.platypus import Paragraph
 
     style = styles()
+    note = Paragraph(
+        "Episodes are counted in the month the child was last seen (UK time). Each change is "
+        "on the month before or on the same month a year earlier, and says whether it is "
+        "better or worse where one way is; – means no value (nothing to count from).",
+        style.note,
+    )
     return [
         Paragraph("Headline figures", style.heading),
-        comparison_table(pack, volume_figures(pack.settings)),
-        Paragraph(
-            "Episodes are counted in the month the child was last seen (UK time); "
-            "▲ and ▼ give the change on the month before and on the same month a year "
-            "earlier; – means no value (nothing to count from).",
-            style.note,
-        ),
+        comparison_table(pack, volume_figures(pack.settings), note),
     ]

@@ -56,6 +56,7 @@ class Styles:
     subtitle: Any
     heading: Any
     body: Any
+    lead: Any  # a paragraph that introduces what follows: kept on its page
     note: Any
     cell: Any
     cell_bold: Any
@@ -94,6 +95,7 @@ def styles() -> Styles:
             keepWithNext=1,
         ),
         body=ParagraphStyle("para", body, spaceAfter=5),
+        lead=ParagraphStyle("lead", body, spaceAfter=5, keepWithNext=1),
         note=ParagraphStyle(
             "note", body, fontSize=7.5, leading=10, textColor=GREY, spaceBefore=3, spaceAfter=3
         ),
@@ -119,6 +121,14 @@ def escape(text: str) -> str:
     from xml.sax.saxutils import escape as xml_escape
 
     return xml_escape(text)
+
+
+def keep_together(flowables: list[Flowable]) -> Flowable:
+    """Flowables laid out on one page (the next, when they do not fit on this one): a
+    heading and its notes are never parted."""
+    from reportlab.platypus import KeepTogether
+
+    return KeepTogether(flowables)
 
 
 # Pages: marking, running title, page numbers -------------------------------------------------
@@ -208,11 +218,13 @@ def table(
     widths: Sequence[float],
     right: Sequence[int] = (),
     extra: Sequence[tuple[Any, ...]] = (),
+    note: Flowable | None = None,
 ) -> Flowable:
     """A table whose header repeats on every page it runs to; rows never split.
 
     `widths` are millimetres; columns in `right` are right-aligned (numbers). Strings become
     wrapping paragraphs; flowables are placed as they are. `extra` adds TableStyle commands.
+    A `note` is set under the last row and never parted from it by a page break.
     """
     from reportlab.platypus import LongTable, Paragraph
 
@@ -230,6 +242,8 @@ def table(
         ]
         for row in rows
     ]
+    if note is not None:
+        body.append([note, *([""] * (len(header) - 1))])
     found = LongTable(
         [heads, *body],
         colWidths=[w * MM for w in widths],
@@ -237,7 +251,7 @@ def table(
         splitByRow=1,
         hAlign="LEFT",
     )
-    found.setStyle(table_style(len(rows), extra))
+    found.setStyle(table_style(len(rows), extra, noted=note is not None))
     return found
 
 
@@ -258,13 +272,16 @@ def number_cell(text: str, width_mm: float) -> Flowable:
     return Paragraph(escape(text), style)
 
 
-def table_style(rows: int, extra: Sequence[tuple[Any, ...]] = ()) -> Any:
+def table_style(rows: int, extra: Sequence[tuple[Any, ...]] = (), noted: bool = False) -> Any:
+    """The look of a table of `rows` rows; `noted`: one more row, a note across the table,
+    kept on the page of the last row (NOSPLIT), so that it is never left alone."""
     from reportlab.platypus import TableStyle
 
+    last = -2 if noted else -1
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, "#c8c8c8"),
+        ("LINEBELOW", (0, 1), (-1, last), 0.25, "#c8c8c8"),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
@@ -272,7 +289,13 @@ def table_style(rows: int, extra: Sequence[tuple[Any, ...]] = ()) -> Any:
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     if rows:
-        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), ["#ffffff", STRIPE]))
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, last), ["#ffffff", STRIPE]))
+    if noted:
+        commands += [
+            ("SPAN", (0, -1), (-1, -1)),
+            ("NOSPLIT", (0, -2), (-1, -1)),
+            ("LEFTPADDING", (0, -1), (-1, -1), 0),
+        ]
     return TableStyle([*commands, *extra])
 
 

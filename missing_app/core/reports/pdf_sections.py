@@ -22,7 +22,15 @@ from missing_app.core.reports.formats import (
 )
 from missing_app.core.reports.pack import MonthlyPack
 from missing_app.core.reports.pdf_cover import comparison_table
-from missing_app.core.reports.pdf_layout import BOLD, INK, escape, shade, styles, table
+from missing_app.core.reports.pdf_layout import (
+    BOLD,
+    INK,
+    escape,
+    keep_together,
+    shade,
+    styles,
+    table,
+)
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -36,23 +44,26 @@ def _heading(text: str) -> Flowable:
     return Paragraph(escape(text), styles().heading)
 
 
-def _para(text: str, note: bool = False) -> Flowable:
+def _para(text: str, note: bool = False, lead: bool = False) -> Flowable:
+    """A paragraph of the body, a note, or a `lead` that stays with what follows it."""
     from reportlab.platypus import Paragraph
 
     style = styles()
-    return Paragraph(escape(text), style.note if note else style.body)
+    return Paragraph(escape(text), style.note if note else style.lead if lead else style.body)
 
 
-def _more(shown: int, total: int, sheet: str) -> list[Flowable]:
+def _more(shown: int, total: int, sheet: str) -> str:
+    """The sentence under a table cut at `shown` rows, or nothing when it holds them all."""
     if total <= shown:
-        return []
-    return [
-        _para(
-            f"The {shown:,} rows above are the first of {total:,}; the workbook's "
-            f"{sheet} sheet holds them all.",
-            note=True,
-        )
-    ]
+        return ""
+    return (
+        f" The {shown:,} rows above are the first of {total:,}; the workbook's {sheet} sheet "
+        "holds them all."
+    )
+
+
+def _note(text: str) -> Flowable:
+    return _para(text.strip(), note=True)
 
 
 def _count(pack: MonthlyPack, value: int | None) -> str:
@@ -93,7 +104,8 @@ def threshold_children(pack: MonthlyPack) -> list[Flowable]:
             f"{len(crossed):,} {'child' if len(crossed) == 1 else 'children'} reached {rule} "
             f"(counting episodes at every home) with an episode {where} in {pack.month.label}. "
             "'This month' counts the month's episodes " + where + "; '90 days' counts episodes at "
-            "every home in the 90 days to the end of the month."
+            "every home in the 90 days to the end of the month.",
+            lead=True,
         )
     )
     shown = crossed[:PDF_ROWS]
@@ -111,11 +123,8 @@ def threshold_children(pack: MonthlyPack) -> list[Flowable]:
     ]
     widths = (44, 62, 22, 20, 30) if force else (86, 30, 30, 32)
     right = (2, 3) if force else (1, 2)
-    return [
-        *story,
-        table(header, rows, widths, right),
-        *_more(len(shown), len(crossed), "Children"),
-    ]
+    more = _more(len(shown), len(crossed), "Children")
+    return [*story, table(header, rows, widths, right, note=_note(more) if more else None)]
 
 
 # Open actions ------------------------------------------------------------------------------------
@@ -123,48 +132,30 @@ def threshold_children(pack: MonthlyPack) -> list[Flowable]:
 
 def open_actions(pack: MonthlyPack) -> list[Flowable]:
     force = pack.home is None
-    title = (
-        "Open actions from each home's last meeting"
-        if force
-        else "Open actions from the last meeting"
-    )
-    story = [_heading(title)]
-    if not pack.actions:
-        return [*story, _para(f"No action was open at the end of {pack.month.label}.")]
+    story = [_heading("Open actions")]
     end = pack.month.last
+    if not pack.actions:
+        return [*story, _para(f"No action was open on {day_text(end)}.")]
     shown = pack.actions[:PDF_ROWS]
-    if force:
-        header = ["Home", "Agreed", "Action", "Owner", "Due", "Status"]
-        rows = [
-            [
-                a.home,
-                day_text(a.held_on),
-                a.description,
-                a.owner or DASH,
-                day_text(a.due_on),
-                _status(a.status(end)),
-            ]
-            for a in shown
+    header = [*(["Home"] if force else []), "Agreed", "Action", "Owner", "Due", "Status"]
+    rows = [
+        [
+            *([a.home] if force else []),
+            day_text(a.held_on),
+            a.description,
+            a.owner or DASH,
+            day_text(a.due_on),
+            _status(a.status(end)),
         ]
-        widths: tuple[float, ...] = (30, 20, 55, 25, 20, 28)
-    else:
-        header = ["Action", "Owner", "Due", "Status"]
-        rows = [
-            [a.description, a.owner or DASH, day_text(a.due_on), _status(a.status(end))]
-            for a in shown
-        ]
-        widths = (94, 36, 22, 26)
-    note = _para(
-        f"Status at the end of {pack.month.label}: overdue when due by then and not "
-        "done; an action done since says when.",
-        note=True,
-    )
-    return [
-        *story,
-        table(header, rows, widths),
-        note,
-        *_more(len(shown), len(pack.actions), "Actions"),
+        for a in shown
     ]
+    widths = (30, 20, 55, 25, 20, 28) if force else (22, 80, 30, 20, 26)
+    note = _note(
+        f"Every action agreed at a meeting by {day_text(end)} and not done by then, as the "
+        "home's page listed it that day: overdue when its due date had passed; an action "
+        "done since says when." + _more(len(shown), len(pack.actions), "Actions")
+    )
+    return [*story, table(header, rows, widths, note=note)]
 
 
 def _status(text: str) -> Any:
@@ -181,12 +172,14 @@ def after_return(pack: MonthlyPack, images: dict[str, Flowable]) -> list[Flowabl
     window = f"{pack.settings.rhi_window_hours:g} hours"
     story = [
         _heading("After the return: safe-and-well checks and return interviews"),
-        comparison_table(pack, return_figures(pack.settings)),
-        _para(
-            f"Counted over the returns of the month (by the date of return). Statutory "
-            f"guidance asks that every child who returns is offered an independent return "
-            f"interview within {window}.",
-            note=True,
+        comparison_table(
+            pack,
+            return_figures(pack.settings),
+            _note(
+                "Counted over the returns of the month (by the date of return). Statutory "
+                "guidance asks that every child who returns is offered an independent return "
+                f"interview within {window}."
+            ),
         ),
     ]
     if "rhi" in images:
@@ -207,13 +200,12 @@ def reporting_practice(pack: MonthlyPack) -> list[Flowable]:
     for y, row in enumerate(rows, start=1):
         body.append([f"{row.name} ({_count(pack, row.episodes)})"])
         for x, value in enumerate(row.values, start=1):
-            minutes = x == 2  # minutes are not better or worse on a 0-100 scale: not shaded
+            minutes = x == 2  # a time is not better or worse on a 0-100 scale: not shaded
             fill, ink = ("#ffffff", INK) if value is None or minutes else shade(value)
             body[-1].append(_coloured(value_text(value, "minutes" if minutes else "pct"), ink))
             fills.append(("BACKGROUND", (x, y), (x, y), fill))
     widths = (32, 16, 18, *([16] * (len(MEASURE_HEADINGS) - 2)))
     header = ["Home (episodes)", *MEASURE_HEADINGS]
-    story.append(table(header, body, widths, right=tuple(range(1, len(header))), extra=fills))
     shown = (
         ""
         if pack.scorecard.homes_in_period <= len(rows)
@@ -222,15 +214,13 @@ def reporting_practice(pack: MonthlyPack) -> list[Flowable]:
             f"{pack.scorecard.homes_in_period:,}."
         )
     )
-    story.append(
-        _para(
-            "Police ref: % of the month's episodes with a police reference. Minutes to report: "
-            "median from last seen to the report. The other columns: % of the PCSO's checks of "
-            "the month's episodes that answered yes (– where none answered); darker is higher."
-            + shown,
-            note=True,
-        )
+    note = _note(
+        "Police ref: % of the month's episodes with a police reference. Time to report: "
+        "median from last seen to the report. The other columns: % of the PCSO's checks of "
+        "the month's episodes that answered yes (– where none answered); darker is higher." + shown
     )
+    right = tuple(range(1, len(header)))
+    story.append(table(header, body, widths, right=right, extra=fills, note=note))
     return story
 
 
@@ -247,21 +237,22 @@ def _coloured(text: str, ink: str) -> Flowable:
 def demand(pack: MonthlyPack, images: dict[str, Flowable]) -> list[Flowable]:
     story = [_heading("Demand before and after PCSO engagement")]
     engaged = [home for home in pack.figures["homes"] if home["demand"] is not None]
-    story += _demand_homes(pack, engaged) if pack.home is None else _demand_home(pack, engaged)
-    if engaged:
-        cost = money_text(pack.settings.unit_cost)
-        days = pack.settings.demand_window_days
-        story.append(
-            _para(
-                "Episodes per 1,000 child-days (the days children were placed at the home), in "
-                f"the {days:,} days before the engagement start and from it to the end of the "
-                "month. Rate ratio: after ÷ before, under 1 when episodes fell. Cost avoided: "
-                f"episodes avoided × {cost} per investigation.",
-                note=True,
-            )
-        )
+    if pack.home is None:
+        story += _demand_homes(pack, engaged)
+    else:
+        story += _demand_home(pack, engaged)
     story += [images[key] for key in ("demand", "demand_run") if key in images]
     return story
+
+
+def _demand_note(pack: MonthlyPack, more: str = "") -> Flowable:
+    cost = money_text(pack.settings.unit_cost)
+    return _note(
+        "Episodes per 1,000 child-days (the days children were placed at the home), in "
+        f"the {pack.settings.demand_window_days:,} days before the engagement start and from "
+        "it to the end of the month. Rate ratio: after ÷ before, under 1 when episodes fell. "
+        f"Cost avoided: episodes avoided × {cost} per investigation." + more
+    )
 
 
 def _ratio_text(found: dict[str, Any]) -> str:
@@ -300,7 +291,8 @@ def _demand_home(pack: MonthlyPack, engaged: list[dict[str, Any]]) -> list[Flowa
         ["Cost avoided", money_text(found["cost_avoided"]), ""],
     ]
     spans = [("SPAN", (1, row), (2, row)) for row in (5, 6, 7)]
-    return [table(["Engagement", "Before", "After"], rows, (70, 54, 54), (1, 2), spans)]
+    header = ["Engagement", "Before", "After"]
+    return [table(header, rows, (70, 54, 54), (1, 2), spans, note=_demand_note(pack))]
 
 
 def _demand_homes(pack: MonthlyPack, engaged: list[dict[str, Any]]) -> list[Flowable]:
@@ -345,10 +337,9 @@ def _demand_homes(pack: MonthlyPack, engaged: list[dict[str, Any]]) -> list[Flow
         ("FONTNAME", (0, len(rows)), (-1, len(rows)), BOLD),
         ("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.8, INK),
     ]
-    return [
-        table(header, rows, (40, 22, 17, 17, 37, 19, 26), right=(2, 3, 4, 5, 6), extra=bold),
-        *_more(len(shown), len(engaged), "Homes"),
-    ]
+    note = _demand_note(pack, _more(len(shown), len(engaged), "Homes"))
+    widths = (40, 22, 17, 17, 37, 19, 26)
+    return [table(header, rows, widths, right=(2, 3, 4, 5, 6), extra=bold, note=note)]
 
 
 # Every home --------------------------------------------------------------------------------------
@@ -384,17 +375,13 @@ def homes(pack: MonthlyPack) -> list[Flowable]:
         ]
         for h in shown
     ]
-    note = _para(
+    note = _note(
         "Homes with an episode in the month or an engagement start, most episodes "
-        "first; each as if the pack were for that home alone.",
-        note=True,
+        "first; each as if the pack were for that home alone."
+        + _more(len(shown), len(entries), "Homes")
     )
-    return [
-        *story,
-        table(header, rows, (19, 44, 17, 17, 17, 17, 21, 26), right=(2, 3, 4, 5, 6, 7)),
-        note,
-        *_more(len(shown), len(entries), "Homes"),
-    ]
+    widths = (19, 44, 17, 17, 17, 17, 21, 26)
+    return [*story, table(header, rows, widths, right=(2, 3, 4, 5, 6, 7), note=note)]
 
 
 # About the figures -----------------------------------------------------------------------------
@@ -426,4 +413,4 @@ def about(pack: MonthlyPack) -> list[Flowable]:
             "Counts from 1 to 4 in per-home and per-child tables read <5, as the "
             "Department for Education publishes them."
         )
-    return [_heading("About these figures"), *(_para(line, note=True) for line in lines)]
+    return [keep_together([_heading("About these figures"), *(_note(line) for line in lines)])]

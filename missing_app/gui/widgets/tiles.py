@@ -1,4 +1,4 @@
-"""The headline figures of the Insights page: which figures, how each reads (42, 6.65 h,
+"""The headline figures of the Insights page: which figures, how each reads (42, 6 h 39 min,
 63.2%, £9,663.20) and how its change on the period before is put in words, and the tile that
 shows one.
 """
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
+from missing_app.core.durations import hours_text, whole_minutes
 from missing_app.core.metrics import Settings
 
 COUNT, HOURS, PERCENT, MONEY = "count", "hours", "percent", "money"
@@ -46,11 +47,12 @@ NOTHING = "–"  # a figure with nothing to measure (no returns, no episodes)
 
 
 def figure_text(kind: str, value: float | None) -> str:
-    """A figure as `stats --json` gives it, in a person's units: 42, 6.65 h, 63.2%, £9,663.20."""
+    """A figure as `stats --json` gives it, in a person's units: 42, 6 h 39 min, 63.2%,
+    £9,663.20."""
     if value is None:
         return NOTHING
     if kind == HOURS:
-        return f"{value:,.2f} h"
+        return hours_text(value)
     if kind == PERCENT:
         return f"{value:.1f}%"
     if kind == MONEY:
@@ -61,14 +63,14 @@ def figure_text(kind: str, value: float | None) -> str:
 def change_amount(
     kind: str, now: float | None, before: float | None, points: str = "points"
 ) -> str:
-    """How much a figure moved: +5, -1.20 h, +4.1 points, +£2,415.80; blank when either
+    """How much a figure moved: +5, -1 h 12 min, +4.1 points, +£2,415.80; blank when either
     period has nothing to measure."""
     if now is None or before is None:
         return ""
     change = now - before
     sign = "-" if change < 0 else "+"
     if kind == HOURS:
-        return f"{sign}{abs(change):,.2f} h"
+        return f"{sign}{hours_text(abs(change))}"
     if kind == PERCENT:
         return f"{sign}{abs(change):.1f} {points}"
     if kind == MONEY:
@@ -82,7 +84,8 @@ def change_text(kind: str, now: float | None, before: float | None, days: int) -
         return "nothing to measure in this period"
     if before is None:
         return f"nothing to compare in the previous {days} days"
-    if now == before:
+    same_minute = kind == HOURS and whole_minutes((now - before) * 3600) == 0
+    if now == before or same_minute:  # a time reads in whole minutes: '+0 min' is no change
         return f"no change on the previous {days} days"
     return f"{change_amount(kind, now, before)} on the previous {days} days"
 
