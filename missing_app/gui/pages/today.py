@@ -1,5 +1,6 @@
-"""Today: who is missing now, which returns still need their checks (with a live 72-hour
-countdown), who crossed the repeat threshold, and the actions due this week.
+"""Today: who is missing now, which returns still need their checks (with a live countdown
+to the 72-hour offer of a return interview), who crossed the repeat threshold, and the
+actions due this week.
 
 Every row opens the record behind it (Enter or a double click). The lists are read again
 when the records change (the main window calls `refresh()`); the countdowns move with one
@@ -254,12 +255,8 @@ def _still_to_record(row: OutstandingReturn, _now: datetime) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _time_left(row: OutstandingReturn, now: datetime) -> str:
-    return countdown_text(row.deadline, now) if row.rhi_completion_missing else ""
-
-
-def _time_left_colours(row: OutstandingReturn, now: datetime) -> Colours:
-    return colours(row.deadline, now) if row.rhi_completion_missing else None
+def _offer_by(row: OutstandingReturn, _now: datetime) -> str:
+    return when(row.rhi.offer_by) if row.rhi_offer_missing else ""
 
 
 def _due(row: DueAction, now: datetime) -> str:
@@ -286,8 +283,13 @@ OUTSTANDING_COLUMNS = (
     *CHILD,
     Column("Returned", lambda row, _: when(row.returned_at)),
     Column("Still to record", _still_to_record),
-    Column("RHI due by", lambda row, _: when(row.deadline) if row.rhi_completion_missing else ""),
-    Column("Time left", _time_left, _time_left_colours, live=True),
+    Column("Offer RHI by", _offer_by),
+    Column(
+        "Time left to offer",
+        lambda row, now: countdown_text(row.rhi, now),
+        lambda row, now: colours(row.rhi, now),
+        live=True,
+    ),
 )
 ACTION_COLUMNS = (
     Column("Due", _due, _due_colours, live=True),  # overdue from midnight
@@ -296,6 +298,15 @@ ACTION_COLUMNS = (
     Column("Home", lambda row, _: row.home),
     Column("Agreed at the meeting of", lambda row, _: day(row.held_on)),
 )
+
+
+def rhi_hint(window_hours: float) -> str:
+    """The rule the countdown follows (RhiDuty), in words."""
+    return (
+        f"A return interview must be offered within {window_hours:g} hours of the return "
+        "(amber: the last 24 hours); once offered, the return stays here, without a deadline, "
+        "until the interview is completed or declined."
+    )
 
 
 class TodayPage(Page):
@@ -402,8 +413,7 @@ class TodayPage(Page):
             due = actions_due(session, today, who)
         self.subtitle.setText(f"{local(now):%A %d %B %Y}, as at {local(now):%H:%M}")
         self.missing.show_rows(away, now)
-        rhi = f"Return interviews are due within {settings['rhi_window_hours']:g} hours"
-        self.outstanding.show_rows(back, now, rhi + " of the return (amber: the last 24 hours).")
+        self.outstanding.show_rows(back, now, rhi_hint(settings["rhi_window_hours"]))
         rule = f"{threshold} or more episodes within {self.window_days} days, at any home."
         self.triggered.show_rows(crossed, now, rule)
         self.actions.show_rows(due, now, f"Open actions due by Sunday {day(week_end(today))}.")
