@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0004"  # the newest revision in migrations/versions
+HEAD = "0005"  # the newest revision in migrations/versions
 
 # Called with (from, to) revisions before a database that has a schema is upgraded: the
 # engine takes a backup there (named with both), so a migration can always be undone.
