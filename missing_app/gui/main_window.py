@@ -10,6 +10,8 @@ from typing import Any
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QCompleter,
     QHBoxLayout,
     QLabel,
@@ -28,6 +30,7 @@ from missing_app.core.security.access import Permission
 from missing_app.gui.context import AppContext
 from missing_app.gui.pages.base import ComingPage, Page
 from missing_app.gui.roles import apply_role, audit_view, guard_names
+from missing_app.gui.widgets.tables import go_to_row
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,21 @@ HOME_PAGE = ("missing_app.gui.pages.home", "HomePage")
 def _load(module: str, name: str) -> Callable[..., Page]:
     factory: Callable[..., Page] = getattr(importlib.import_module(module), name)
     return factory
+
+
+def main_table(page: QWidget) -> QAbstractItemView | None:
+    """The list Ctrl+Home and Ctrl+End move in: the one holding the focus on this page, else
+    the page's `table`, else its first list shown."""
+    focused = QApplication.focusWidget()
+    while focused is not None and page.isAncestorOf(focused):
+        if isinstance(focused, QAbstractItemView):
+            return focused
+        focused = focused.parentWidget()
+    named = getattr(page, "table", None)
+    if isinstance(named, QAbstractItemView) and named.isVisible():
+        return named
+    shown = [view for view in page.findChildren(QAbstractItemView) if view.isVisible()]
+    return shown[0] if shown else None
 
 
 class ChildSearch(QLineEdit):
@@ -176,6 +194,10 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.record_missing)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=self.record_return)
+        # The whole window's, not the focused list's: from the navigation too, Ctrl+End goes to
+        # the last row of the page's table, not to the last page.
+        QShortcut(QKeySequence("Ctrl+Home"), self, activated=lambda: self.go_to_row(last=False))
+        QShortcut(QKeySequence("Ctrl+End"), self, activated=lambda: self.go_to_row(last=True))
 
     def _status(self) -> None:
         db = self.context.db
@@ -269,6 +291,12 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> QWidget:
         return self.stack.currentWidget()
+
+    def go_to_row(self, last: bool) -> None:
+        """The first or last row of the page's main table (Ctrl+Home, Ctrl+End)."""
+        view = main_table(self.current_page())
+        if view is not None:
+            go_to_row(view, last)
 
     # Forms ------------------------------------------------------------------------------
 

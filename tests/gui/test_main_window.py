@@ -109,3 +109,72 @@ def test_the_window_fits_a_1280_pixel_screen_on_every_page(window: MainWindow) -
     for name, *_ in PAGES:
         window.show_page(name)
         assert window.minimumSizeHint().width() <= 1200, name
+
+
+# Ctrl+Home and Ctrl+End: the rows of the page's table, wherever the focus is -----------------
+
+
+def test_ctrl_end_from_the_navigation_goes_to_the_last_row_not_the_last_page(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    from datetime import date, timedelta
+
+    from tests.conftest import NOW
+
+    records = context.worker.records
+    home = records.create_home("SC100001", "Oakview House").record.id
+    for number in range(3):
+        child = records.create_child(f"C{number}", date(2010, 1, 1), first_name=f"Amy{number}")
+        records.add_placement(child.record.id, home, date(2024, 1, 1))
+        records.record_missing(child.record.id, NOW - timedelta(days=number + 1))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_Down)
+    qtbot.keyClick(window.nav, Qt.Key.Key_Down)  # Today, Children, Episodes
+    assert window.nav.currentItem().text() == "Episodes"
+    page = window.current_page()
+    table = page.table  # type: ignore[attr-defined]
+    qtbot.keyClick(window.nav, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert window.nav.currentItem().text() == "Episodes"  # still on Episodes
+    assert table.hasFocus() and table.currentIndex().row() == 2
+    assert table.model().data(table.currentIndex().siblingAtColumn(1)) == "Amy2"  # the oldest
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert window.nav.currentItem().text() == "Episodes"
+    assert table.hasFocus() and table.currentIndex().row() == 0
+
+
+def test_ctrl_end_on_today_goes_to_the_last_row_of_the_list_in_use(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    from datetime import date, timedelta
+
+    from tests.conftest import NOW
+
+    records = context.worker.records
+    home = records.create_home("SC100001", "Oakview House").record.id
+    for number in range(3):
+        child = records.create_child(f"C{number}", date(2010, 1, 1), first_name=f"Ben{number}")
+        records.add_placement(child.record.id, home, date(2024, 1, 1))
+        episode = records.record_missing(child.record.id, NOW - timedelta(days=number + 2))
+        records.record_return(episode.record.id, NOW - timedelta(hours=number + 1))
+    for number in range(3, 5):  # two missing now: the list above the returns
+        child = records.create_child(f"C{number}", date(2010, 1, 1), first_name=f"Ben{number}")
+        records.add_placement(child.record.id, home, date(2024, 1, 1))
+        records.record_missing(child.record.id, NOW - timedelta(hours=number))
+    window.pages["Today"].refresh()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    today = window.current_page()
+    missing, returns = today.missing.table, today.outstanding.table  # type: ignore[attr-defined]
+    window.nav.setFocus()  # from the navigation: the first list of the page
+    qtbot.keyClick(window.nav, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert missing.hasFocus() and missing.currentIndex().row() == 1
+    assert window.nav.currentItem().text() == "Today"
+    returns.setFocus()  # from a list: that list
+    qtbot.keyClick(returns, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert returns.currentIndex().row() == 2 and returns.hasFocus()
+    assert missing.currentIndex().row() == 1
+    qtbot.keyClick(returns, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert returns.currentIndex().row() == 0

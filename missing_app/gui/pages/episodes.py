@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -36,7 +35,7 @@ from missing_app.gui.models.windowed import (
     WindowedTableModel,
 )
 from missing_app.gui.pages.base import Page
-from missing_app.gui.widgets.tables import count_label, open_on_enter, prepare_table
+from missing_app.gui.widgets.tables import count_label, go_to_row, open_on_enter, prepare_table
 
 ALERT = "#b42318"
 AMBER = "#9a6700"
@@ -239,14 +238,8 @@ class EpisodesPage(Page):
         self._show_count()
 
     def jump_to_last(self) -> None:
-        """Select the last row and show it."""
-        rows = self.model.rowCount()
-        if rows == 0:
-            return
-        index = self.model.index(rows - 1, 0)
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtBottom)
-        self.table.setFocus()
+        """Select the last row and show it (as Ctrl+End does anywhere in the window)."""
+        go_to_row(self.table, last=True)
 
     def open_episode(self, episode_id: int) -> None:
         if self.context.navigator is not None:

@@ -178,3 +178,16 @@ class RowsTable(QTableWidget):
     def key(self, row: int) -> object:
         item = self.item(row, 0)
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+
+def go_to_row(view: QAbstractItemView, last: bool) -> None:
+    """Make the first (or last) row current and show it, the focus in the list."""
+    model = view.model()
+    rows = 0 if model is None else model.rowCount()
+    if rows == 0:
+        return
+    index = model.index(rows - 1 if last else 0, max(view.currentIndex().column(), 0))
+    view.setCurrentIndex(index)
+    hint = QAbstractItemView.ScrollHint
+    view.scrollTo(index, hint.PositionAtBottom if last else hint.PositionAtTop)
+    view.setFocus(Qt.FocusReason.ShortcutFocusReason)
