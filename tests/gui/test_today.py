@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from missing_app.core.db import Database
+from missing_app.core.models import CareHome
 from missing_app.core.queries.today import RhiDuty
 from missing_app.core.records import NewAction, Records
 from missing_app.gui.context import AppContext
@@ -21,6 +24,7 @@ from missing_app.gui.dialogs.episode import (
     SafeAndWellDialog,
 )
 from missing_app.gui.dialogs.interview import ReturnInterviewDialog
+from missing_app.gui.help import first_steps_html
 from missing_app.gui.pages.today import Section, TodayModel, TodayPage
 from missing_app.gui.widgets.countdown import Countdown, CountdownClock
 from tests.conftest import NOW
@@ -133,6 +137,38 @@ def test_an_empty_day_says_so_in_words(page: TodayPage) -> None:
     assert buttons == ["Record missing (Ctrl+N)", "Record return (Ctrl+R)"]
 
 
+def test_an_empty_database_shows_the_first_steps_and_a_way_to_the_demo(
+    qtbot: QtBot,
+    page: TodayPage,
+    context: AppContext,
+    records: Records,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    steps = page.first_steps
+    assert steps.isVisible() and "Add your homes" in steps.steps.text()
+    assert "Look around on demo data" in steps.steps.text()  # the words of Help, once
+    assert steps.steps.text() == first_steps_html()
+    opened: list[list[str]] = []
+    monkeypatch.setattr(  # the demo's own window is not opened by a test
+        "missing_app.gui.look_around.QProcess.startDetached",
+        lambda program, arguments: opened.append([program, *arguments]) or (True, 1),
+    )
+    demo = tmp_path / "homeward-demo.sqlite"
+    steps.launcher.demo_path = lambda: str(demo)
+    steps.demo.setFocus()
+    qtbot.keyClick(steps.demo, Qt.Key.Key_Space)
+    assert steps.said.text().startswith("Preparing the demo database")
+    qtbot.waitUntil(lambda: bool(opened), timeout=60_000)
+    assert opened == [[sys.executable, "-m", "missing_app", "--db", str(demo)]]
+    assert demo.stat().st_size > 0 and steps.said.text().startswith("The demo opens")
+    with context.db.session() as session:  # the real database is as it was
+        assert session.scalar(select(func.count(CareHome.id))) == 0
+    records.create_home("SC100001", "Oakview House")
+    page.refresh()
+    assert not steps.isVisible()
+
+
 def test_the_four_lists_with_counts_and_the_countdown_colours(
     qtbot: QtBot, context: AppContext, day_of_work: dict[str, int]
 ) -> None:
@@ -161,7 +197,7 @@ def test_the_four_lists_with_counts_and_the_countdown_colours(
         "Time left to offer"
     )
     assert page.outstanding.note.text().startswith(
-        "A return interview must be offered within 72 hours of the return"
+        "Offer a return interview within 72 hours of the return"
     )
     assert page.outstanding.heading.text().endswith("(3)")
     assert cells(page.triggered) == [
@@ -293,7 +329,7 @@ def test_settings_change_the_threshold_and_the_window(
     qtbot.addWidget(page)
     assert page.triggered.heading.text().endswith("(0)")
     assert page.outstanding.note.text().startswith(
-        "A return interview must be offered within 96 hours of the return"
+        "Offer a return interview within 96 hours of the return"
     )
     assert [row[-1] for row in cells(page.outstanding)] == [
         "1 d 12 h left",

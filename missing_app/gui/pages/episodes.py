@@ -29,6 +29,7 @@ from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.home import HomeChoice
 from missing_app.gui.format import RISK_WORDS, hours, risk, when, words
+from missing_app.gui.help import EMPTY_EPISODES
 from missing_app.gui.models.windowed import (
     RIGHT,
     TableColumn,
@@ -228,7 +229,9 @@ class EpisodesPage(Page):
     def _show_count(self) -> None:
         total = self.model.rowCount()
         noun = "episode" if total == 1 else "episodes"
-        self.count.setText(f"{total:,} {noun}" if total else "No episodes match these filters")
+        filtered = self.episode_filter() != EpisodeFilter()
+        empty = "No episodes match these filters" if filtered else EMPTY_EPISODES
+        self.count.setText(f"{total:,} {noun}" if total else empty)
 
     # Rows -------------------------------------------------------------------------------
 

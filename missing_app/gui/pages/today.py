@@ -29,6 +29,7 @@ from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from missing_app.core.queries.homes import any_homes
 from missing_app.core.queries.today import (
     DueAction,
     MissingNow,
@@ -58,8 +60,11 @@ from missing_app.gui.dialogs.episode import (
     RecordReturnDialog,
     SafeAndWellDialog,
 )
+from missing_app.gui.dialogs.home import HomeDialog
 from missing_app.gui.dialogs.interview import ReturnInterviewDialog
 from missing_app.gui.format import day, risk, span, when, words
+from missing_app.gui.help import first_steps_html
+from missing_app.gui.look_around import DemoLauncher
 from missing_app.gui.pages.base import Page
 from missing_app.gui.widgets.countdown import (
     COLOURS,
@@ -159,6 +164,7 @@ class Section(QWidget):
         self.heading.setObjectName("sectionTitle")
         self.note = QLabel()
         self.note.setObjectName("pageSubtitle")
+        self.note.setWordWrap(True)  # a narrow window wraps the hint rather than scrolling
         self.empty = QLabel(empty)
         self.empty.setObjectName("pageSubtitle")
         self.model = TodayModel(columns)
@@ -300,12 +306,47 @@ ACTION_COLUMNS = (
 )
 
 
+class FirstSteps(QFrame):
+    """On an empty database: what to do first (the words of Help), a new home, or the demo."""
+
+    def __init__(self, context: AppContext, page: TodayPage) -> None:
+        super().__init__()
+        self.setObjectName("firstSteps")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.page = page
+        heading = QLabel("Nothing recorded yet: first steps")
+        heading.setObjectName("sectionTitle")
+        self.steps = QLabel(first_steps_html())
+        self.steps.setWordWrap(True)
+        self.steps.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.new_home = QPushButton("New &home…")
+        self.new_home.clicked.connect(self.add_home)
+        self.new_home.setVisible(context.may(Permission.WRITE))
+        self.demo = QPushButton("Look around on &demo data")
+        self.demo.setToolTip("Opens a separate demo database in its own window")
+        self.launcher = DemoLauncher(parent=self)
+        self.demo.clicked.connect(self.launcher.start)
+        self.said = QLabel()
+        self.said.setObjectName("pageSubtitle")
+        self.launcher.status.connect(self.said.setText)
+        buttons = QHBoxLayout()
+        for button in (self.new_home, self.demo):
+            buttons.addWidget(button)
+        buttons.addWidget(self.said, 1)
+        layout = QVBoxLayout(self)
+        for widget in (heading, self.steps):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+
+    def add_home(self) -> None:
+        self.page._open(HomeDialog(self.page.context, parent=self.page))
+
+
 def rhi_hint(window_hours: float) -> str:
     """The rule the countdown follows (RhiDuty), in words."""
     return (
-        f"A return interview must be offered within {window_hours:g} hours of the return "
-        "(amber: the last 24 hours); once offered, the return stays here, without a deadline, "
-        "until the interview is completed or declined."
+        f"Offer a return interview within {window_hours:g} hours of the return (amber: the "
+        "last 24 hours); once offered, it waits here for the interview, without a deadline."
     )
 
 
@@ -327,6 +368,8 @@ class TodayPage(Page):
         self.subtitle.setObjectName("pageSubtitle")
         layout.addLayout(self._buttons())
         layout.addWidget(self.subtitle)
+        self.first_steps = FirstSteps(context, self)
+        layout.addWidget(self.first_steps)
         # Those who may not change records (analysts) get no forms: a row opens the child.
         writable = context.may(Permission.WRITE)
         child_page = ("Open the child's page", self.open_child)
@@ -406,6 +449,7 @@ class TodayPage(Page):
         self.window_days = int(settings["repeat_window_days"])
         today = local_date(now)
         with self.context.db.session() as session:
+            self.first_steps.setVisible(not any_homes(session))
             who = self.context.who
             away = missing_now(session, now, who)
             back = outstanding_returns(session, now, settings["rhi_window_hours"], who)
