@@ -26,6 +26,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+D", "mark the chosen action done (Meetings & actions)"),
     ("F5", "read the figures again (Insights, Reports)"),
     ("Ctrl+L", "lock the window now (when you signed in with a password)"),
+    ("Alt+A", "the Account menu: lock, sign out, help, quit"),
     ("F1", "this help"),
     ("Ctrl+Q", "quit Homeward"),
 )

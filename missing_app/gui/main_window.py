@@ -150,7 +150,10 @@ class MainWindow(QMainWindow):
         self._layout()
         self._shortcuts()
         self._status()
+        self.signed_out = False  # closed by Sign out: the application asks who signs in next
+        self.help_window: QWidget | None = None
         self.idle_lock = self._idle_lock()
+        self._account_menu()
         self.name_guard = guard_names(self, context)
         context.worker.changed.connect(self.records_changed)
         self.nav.currentTextChanged.connect(self.show_page)
@@ -216,15 +219,47 @@ class MainWindow(QMainWindow):
         self.context.worker.busy.connect(lambda on: self.busy.setText("Saving…" if on else ""))
 
     def _idle_lock(self) -> Any:
-        """The idle lock, with Lock now (Ctrl+L): only when someone signed in with a password."""
+        """The idle lock: only when someone signed in with a password."""
         if not self.context.has_accounts:
             return None
-        from missing_app.gui.idle_lock import LOCK_KEY, IdleLock
+        from missing_app.gui.idle_lock import IdleLock
 
-        lock = IdleLock(self, self.context)
-        action = self.menuBar().addMenu("&Account").addAction("&Lock now", lock.lock)
-        action.setShortcut(LOCK_KEY)  # the lock watches for it too, so it works from forms
-        return lock
+        return IdleLock(self, self.context)
+
+    def _account_menu(self) -> None:
+        """Lock now and Sign out (signed in with a password), Help and Quit (everyone)."""
+        menu = self.menuBar().addMenu("&Account")
+        if self.idle_lock is not None:
+            from missing_app.gui.idle_lock import LOCK_KEY
+
+            lock = menu.addAction("&Lock now", self.idle_lock.lock)
+            lock.setShortcut(LOCK_KEY)  # the lock watches for it too, so it works from forms
+            menu.addAction("&Sign out", self.sign_out)
+            menu.addSeparator()
+        menu.addAction("&Help", QKeySequence("F1"), self.show_help)
+        menu.addAction("&Quit", QKeySequence("Ctrl+Q"), self.close)
+
+    def show_help(self) -> None:
+        """The Help window: shortcuts and first steps, beside the window, one at a time."""
+        from missing_app.gui.help import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
+
+    def sign_out(self) -> None:
+        """Close every form and the window, for the sign-in window to come back; a form that
+        keeps its unsaved changes (the person chose Cancel) stops the sign-out."""
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self and widget.isVisible():
+                widget.close()
+        if any(w is not self and w.isVisible() for w in QApplication.topLevelWidgets()):
+            return
+        log.info("signed out")
+        self.signed_out = True
+        self.close()
 
     def _focus_search(self) -> None:
         self.search.setFocus()

@@ -178,3 +178,37 @@ def test_ctrl_end_on_today_goes_to_the_last_row_of_the_list_in_use(
     assert missing.currentIndex().row() == 1
     qtbot.keyClick(returns, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
     assert returns.currentIndex().row() == 0
+
+
+# The Account menu: Help and Quit for everyone ------------------------------------------------
+
+
+def test_the_account_menu_by_keyboard_opens_help_with_the_shortcuts_and_first_steps(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from missing_app.gui.help import FIRST_STEPS, SHORTCUTS
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window.search, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    menu = window.menuBar().actions()[0].menu()
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    assert [a.text() for a in menu.actions()] == ["&Help", "&Quit"]  # no accounts: no lock
+    qtbot.keyClick(menu, Qt.Key.Key_H)
+    qtbot.waitUntil(lambda: window.help_window is not None and window.help_window.isVisible())
+    shown = window.help_window.text.toPlainText()  # type: ignore[union-attr]
+    for keys, what in SHORTCUTS:
+        assert keys in shown and what in shown
+    assert all(step in shown for step, _how in FIRST_STEPS)
+    assert "Ctrl+Home, Ctrl+End" in shown and "Ctrl+Q" in shown
+
+
+def test_f1_opens_help_and_ctrl_q_quits(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window.nav, Qt.Key.Key_F1)
+    assert window.help_window is not None and window.help_window.isVisible()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window.nav, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible() and not window.signed_out
