@@ -7,6 +7,7 @@ import logging
 import sys
 from importlib import resources
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
@@ -18,6 +19,9 @@ from missing_app.core.records import Records
 from missing_app.core.security.access import Actor, resolve_actor
 from missing_app.gui.context import AppContext
 from missing_app.gui.tasks import WriteWorker
+
+if TYPE_CHECKING:
+    from missing_app.core.security.signin import SignedIn
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +68,30 @@ def build_context(
 
 def run_application(target: str) -> int:
     """Sign in to the database at `target` (creating it encrypted on the first start) and
-    show the main window until it is closed."""
-    from missing_app.gui.daily_backup import DailyBackup
-    from missing_app.gui.main_window import MainWindow
+    show the main window until it is closed; after Sign out, the sign-in window again."""
+    app = create_application()
+    signed_out = False
+    while True:
+        signed = _sign_in(target)
+        if signed is None:
+            return 0 if signed_out else 1
+        sys.excepthook = _report_unexpected
+        code, signed_out = _window_until_closed(app, signed)
+        if not signed_out:
+            return code
+
+
+def _sign_in(target: str) -> SignedIn | None:
     from missing_app.gui.opening import open_for_window
 
-    app = create_application()
-    signed = open_for_window(target)
-    if signed is None:
-        return 1
-    sys.excepthook = _report_unexpected
+    return open_for_window(target)
+
+
+def _window_until_closed(app: QApplication, signed: SignedIn) -> tuple[int, bool]:
+    """Run one signed-in window: (the exit code, whether it closed by Sign out)."""
+    from missing_app.gui.daily_backup import DailyBackup
+    from missing_app.gui.main_window import MainWindow
+
     context = build_context(signed.db, actor=signed.actor)
     window = MainWindow(context)
     window.show()
@@ -83,4 +101,6 @@ def run_application(target: str) -> int:
     context.worker.stop()
     backup.wait()
     signed.db.close()
-    return code
+    signed_out = window.signed_out
+    window.deleteLater()  # its idle lock stops watching the application with it
+    return code, signed_out

@@ -10,6 +10,8 @@ from typing import Any
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QCompleter,
     QHBoxLayout,
     QLabel,
@@ -28,6 +30,7 @@ from missing_app.core.security.access import Permission
 from missing_app.gui.context import AppContext
 from missing_app.gui.pages.base import ComingPage, Page
 from missing_app.gui.roles import apply_role, audit_view, guard_names
+from missing_app.gui.widgets.tables import go_to_row
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,21 @@ HOME_PAGE = ("missing_app.gui.pages.home", "HomePage")
 def _load(module: str, name: str) -> Callable[..., Page]:
     factory: Callable[..., Page] = getattr(importlib.import_module(module), name)
     return factory
+
+
+def main_table(page: QWidget) -> QAbstractItemView | None:
+    """The list Ctrl+Home and Ctrl+End move in: the one holding the focus on this page, else
+    the page's `table`, else its first list shown."""
+    focused = QApplication.focusWidget()
+    while focused is not None and page.isAncestorOf(focused):
+        if isinstance(focused, QAbstractItemView):
+            return focused
+        focused = focused.parentWidget()
+    named = getattr(page, "table", None)
+    if isinstance(named, QAbstractItemView) and named.isVisible():
+        return named
+    shown = [view for view in page.findChildren(QAbstractItemView) if view.isVisible()]
+    return shown[0] if shown else None
 
 
 class ChildSearch(QLineEdit):
@@ -137,7 +155,10 @@ class MainWindow(QMainWindow):
         self._layout()
         self._shortcuts()
         self._status()
+        self.signed_out = False  # closed by Sign out: the application asks who signs in next
+        self.help_window: QWidget | None = None
         self.idle_lock = self._idle_lock()
+        self._account_menu()
         self.name_guard = guard_names(self, context)
         context.worker.changed.connect(self.records_changed)
         self.nav.currentTextChanged.connect(self.show_page)
@@ -181,6 +202,10 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.record_missing)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=self.record_return)
+        # The whole window's, not the focused list's: from the navigation too, Ctrl+End goes to
+        # the last row of the page's table, not to the last page.
+        QShortcut(QKeySequence("Ctrl+Home"), self, activated=lambda: self.go_to_row(last=False))
+        QShortcut(QKeySequence("Ctrl+End"), self, activated=lambda: self.go_to_row(last=True))
 
     def _status(self) -> None:
         db = self.context.db
@@ -199,15 +224,47 @@ class MainWindow(QMainWindow):
         self.context.worker.busy.connect(lambda on: self.busy.setText("Saving…" if on else ""))
 
     def _idle_lock(self) -> Any:
-        """The idle lock, with Lock now (Ctrl+L): only when someone signed in with a password."""
+        """The idle lock: only when someone signed in with a password."""
         if not self.context.has_accounts:
             return None
-        from missing_app.gui.idle_lock import LOCK_KEY, IdleLock
+        from missing_app.gui.idle_lock import IdleLock
 
-        lock = IdleLock(self, self.context)
-        action = self.menuBar().addMenu("&Account").addAction("&Lock now", lock.lock)
-        action.setShortcut(LOCK_KEY)  # the lock watches for it too, so it works from forms
-        return lock
+        return IdleLock(self, self.context)
+
+    def _account_menu(self) -> None:
+        """Lock now and Sign out (signed in with a password), Help and Quit (everyone)."""
+        menu = self.menuBar().addMenu("&Account")
+        if self.idle_lock is not None:
+            from missing_app.gui.idle_lock import LOCK_KEY
+
+            lock = menu.addAction("&Lock now", self.idle_lock.lock)
+            lock.setShortcut(LOCK_KEY)  # the lock watches for it too, so it works from forms
+            menu.addAction("&Sign out", self.sign_out)
+            menu.addSeparator()
+        menu.addAction("&Help", QKeySequence("F1"), self.show_help)
+        menu.addAction("&Quit", QKeySequence("Ctrl+Q"), self.close)
+
+    def show_help(self) -> None:
+        """The Help window: shortcuts and first steps, beside the window, one at a time."""
+        from missing_app.gui.help import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
+
+    def sign_out(self) -> None:
+        """Close every form and the window, for the sign-in window to come back; a form that
+        keeps its unsaved changes (the person chose Cancel) stops the sign-out."""
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self and widget.isVisible():
+                widget.close()
+        if any(w is not self and w.isVisible() for w in QApplication.topLevelWidgets()):
+            return
+        log.info("signed out")
+        self.signed_out = True
+        self.close()
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -274,6 +331,12 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> QWidget:
         return self.stack.currentWidget()
+
+    def go_to_row(self, last: bool) -> None:
+        """The first or last row of the page's main table (Ctrl+Home, Ctrl+End)."""
+        view = main_table(self.current_page())
+        if view is not None:
+            go_to_row(view, last)
 
     # Forms ------------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ def test_an_empty_file_migrates_to_head(tmp_path: Path) -> None:
 # Alembic cannot compare indexes on expressions; their SQL is checked directly instead.
 EXPRESSION_INDEXES = {
     "ix_missing_episodes_police_ref": "(police_ref COLLATE NOCASE)",
+    "ix_missing_episodes_hours_away": "((julianday(returned_at) - julianday(last_seen_at)) * 24)",
 }
 
 

@@ -100,11 +100,14 @@ def test_outstanding_returns_say_what_is_missing_and_the_72_hour_deadline(
         offered: ("RHI completion",),
         declined_unchecked: ("safe-and-well check",),
     }
-    # Nearest deadline first: 13 days ago, then 2 days ago less 8 h, less 1 h, exactly.
-    assert [row.episode_id for row in rows] == [checked_only, declined_unchecked, offered, nothing]
+    # Awaiting an offer first, nearest offer deadline first (13 days ago, then 2 days ago);
+    # then the others by their return (2 days ago less 8 h, less 1 h).
+    assert [row.episode_id for row in rows] == [checked_only, nothing, declined_unchecked, offered]
     first = next(row for row in rows if row.episode_id == nothing)
-    assert first.deadline == back + 72 * HOUR and first.time_left(NOW) == 24 * HOUR
+    assert first.rhi.offer_by == back + 72 * HOUR and first.rhi.time_left(NOW) == 24 * HOUR
     assert (first.child, first.home) == ("Amy Hill", "Oakview House")
+    waiting = next(row for row in rows if row.episode_id == offered)
+    assert waiting.rhi.stage(NOW) == today.OFFERED and waiting.rhi.time_left(NOW) is None
 
 
 def test_a_long_rhi_window_keeps_an_older_return_on_the_list(
@@ -114,7 +117,52 @@ def test_a_long_rhi_window_keeps_an_older_return_on_the_list(
     with db.session() as session:
         assert today.outstanding_returns(session, NOW, 72) == []
         (row,) = today.outstanding_returns(session, NOW, 17 * 24)
-    assert row.episode_id == episode and row.deadline == NOW + DAY
+    assert row.episode_id == episode and row.rhi.offer_by == NOW + DAY
+
+
+# The return interview's rule: offer within 72 hours; once offered, no deadline ------------
+
+BACK = datetime(2025, 11, 10, 9, 30, tzinfo=UTC)  # a Monday morning return
+DUE = datetime(2025, 11, 13, 9, 30, tzinfo=UTC)  # 72 hours on: Thursday 09:30
+
+
+@pytest.mark.parametrize(
+    ("now", "stage", "left"),
+    [
+        (BACK + HOUR, today.TO_OFFER, timedelta(hours=71)),
+        (DUE, today.TO_OFFER, timedelta(0)),  # exactly 72:00:00 is in time
+        (DUE + timedelta(seconds=1), today.OFFER_LATE, -timedelta(seconds=1)),
+        (DUE + 5 * HOUR, today.OFFER_LATE, -5 * HOUR),
+    ],
+)
+def test_the_countdown_runs_to_the_offer_deadline(
+    now: datetime, stage: str, left: timedelta
+) -> None:
+    duty = today.RhiDuty(BACK, 72 * HOUR)
+    assert duty.offer_by == DUE
+    assert (duty.stage(now), duty.time_left(now)) == (stage, left)
+
+
+@pytest.mark.parametrize("now", [BACK + HOUR, DUE, DUE + 5 * DAY])
+def test_once_offered_the_return_waits_for_the_interview_without_being_late(
+    now: datetime,
+) -> None:
+    offered = today.RhiDuty(BACK, 72 * HOUR, offered=True)
+    assert (offered.stage(now), offered.time_left(now)) == (today.OFFERED, None)
+    done = today.RhiDuty(BACK, 72 * HOUR, offered=True, done=True)
+    assert (done.stage(now), done.time_left(now)) == (today.DONE, None)
+
+
+def test_an_offer_made_late_still_waits_without_a_deadline(
+    db: Database, records: Records, new_child: Callable[..., int]
+) -> None:
+    late = away(records, new_child(), NOW - 100 * HOUR, NOW - 96 * HOUR)
+    records.record_rhi_offer(late, NOW - 2 * HOUR)  # 94 hours after the return
+    with db.session() as session:
+        (row,) = today.outstanding_returns(session, NOW, 72)
+        duty = today.rhi_duty(session, late, 72)
+    assert duty == row.rhi == today.RhiDuty(NOW - 96 * HOUR, 72 * HOUR, offered=True)
+    assert row.rhi.stage(NOW) == today.OFFERED and row.missing[-1] == "RHI completion"
 
 
 # Crossing the repeat threshold (METRICS.md: the window is half-open) ----------------------

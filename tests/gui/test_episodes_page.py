@@ -115,6 +115,13 @@ def test_filters_show_the_right_rows(qtbot: QtBot, context: AppContext, records:
     assert page.count.text() == "No episodes match these filters"
 
 
+def test_an_empty_table_says_how_to_fill_it(qtbot: QtBot, context: AppContext) -> None:
+    page = make_page(qtbot, context)
+    assert page.count.text() == (
+        "No episodes yet: record one with Ctrl+N, or import them (Help, F1, says how)."
+    )
+
+
 def test_a_heading_click_sorts_in_sql(qtbot: QtBot, context: AppContext, records: Records) -> None:
     build(records)
     page = make_page(qtbot, context)

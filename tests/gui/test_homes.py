@@ -96,6 +96,20 @@ def test_homes_found_by_name_urn_and_council(
     assert names(page) == ["Moorside"] and page.count.text() == "1 home"
 
 
+def test_an_empty_list_says_how_to_fill_it_and_a_filter_says_it_filtered(
+    qtbot: QtBot, context: AppContext, records: Records
+) -> None:
+    page = homes_page(qtbot, context)
+    assert page.count.text() == (
+        "No homes yet: add one with New home, or import them (Help, F1, says how)."
+    )
+    records.create_home("SC100001", "Oakview House")
+    page.refresh()
+    qtbot.keyClicks(page.search, "birch")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.count.text() == "No homes match these filters"
+
+
 def test_enter_opens_the_home(qtbot: QtBot, context: AppContext, records: Records) -> None:
     built = build(records)
     context.navigator = navigator = Navigator()

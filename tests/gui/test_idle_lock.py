@@ -203,3 +203,22 @@ def test_changing_the_setting_changes_the_idle_time(qtbot: QtBot, world: World) 
         assert lock.timer.interval() == 3 * 60_000 and lock.timer.isActive()
     finally:
         window.context.worker.stop()
+
+
+def test_signed_in_the_account_menu_has_lock_and_sign_out_and_sign_out_leaves_nothing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    window.show_help()  # a window of its own, to be closed by the sign-out too
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window.search, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    menu = window.menuBar().actions()[0].menu()
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts == ["&Lock now", "&Sign out", "&Help", "&Quit"]
+    qtbot.keyClick(menu, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
+    assert window.signed_out and window.help_window is not None
+    assert not window.help_window.isVisible()

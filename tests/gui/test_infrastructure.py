@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -194,7 +195,7 @@ def test_the_close_button_asks_once(
 
 def test_a_sort_without_an_index_reads_pages_by_id(db: Database) -> None:
     many_episodes(db, 3000)
-    listing = episode_listing()
+    listing = replace(episode_listing(), indexed=frozenset({"last_seen_at"}))
     assert listing.by_offset(Sort("last_seen_at")) and not listing.by_offset(Sort("child"))
     model = WindowedTableModel(db, COLUMNS, listing, Sort("child", descending=True))
     assert model.ids is not None and len(model.ids) == model.rowCount() == 3000

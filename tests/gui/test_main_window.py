@@ -128,3 +128,106 @@ def test_the_search_suggestions_read_at_the_window_s_size(
     assert popup.font().pointSizeF() == navigation == window.search.font().pointSizeF()
     row = popup.visualRect(popup.model().index(0, 0))
     assert row.height() >= popup.fontMetrics().height() + 8
+
+
+# Ctrl+Home and Ctrl+End: the rows of the page's table, wherever the focus is -----------------
+
+
+def test_ctrl_end_from_the_navigation_goes_to_the_last_row_not_the_last_page(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    from datetime import date, timedelta
+
+    from tests.conftest import NOW
+
+    records = context.worker.records
+    home = records.create_home("SC100001", "Oakview House").record.id
+    for number in range(3):
+        child = records.create_child(f"C{number}", date(2010, 1, 1), first_name=f"Amy{number}")
+        records.add_placement(child.record.id, home, date(2024, 1, 1))
+        records.record_missing(child.record.id, NOW - timedelta(days=number + 1))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_Down)
+    qtbot.keyClick(window.nav, Qt.Key.Key_Down)  # Today, Children, Episodes
+    assert window.nav.currentItem().text() == "Episodes"
+    page = window.current_page()
+    table = page.table  # type: ignore[attr-defined]
+    qtbot.keyClick(window.nav, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert window.nav.currentItem().text() == "Episodes"  # still on Episodes
+    assert table.hasFocus() and table.currentIndex().row() == 2
+    assert table.model().data(table.currentIndex().siblingAtColumn(1)) == "Amy2"  # the oldest
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert window.nav.currentItem().text() == "Episodes"
+    assert table.hasFocus() and table.currentIndex().row() == 0
+
+
+def test_ctrl_end_on_today_goes_to_the_last_row_of_the_list_in_use(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    from datetime import date, timedelta
+
+    from tests.conftest import NOW
+
+    records = context.worker.records
+    home = records.create_home("SC100001", "Oakview House").record.id
+    for number in range(3):
+        child = records.create_child(f"C{number}", date(2010, 1, 1), first_name=f"Ben{number}")
+        records.add_placement(child.record.id, home, date(2024, 1, 1))
+        episode = records.record_missing(child.record.id, NOW - timedelta(days=number + 2))
+        records.record_return(episode.record.id, NOW - timedelta(hours=number + 1))
+    for number in range(3, 5):  # two missing now: the list above the returns
+        child = records.create_child(f"C{number}", date(2010, 1, 1), first_name=f"Ben{number}")
+        records.add_placement(child.record.id, home, date(2024, 1, 1))
+        records.record_missing(child.record.id, NOW - timedelta(hours=number))
+    window.pages["Today"].refresh()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    today = window.current_page()
+    missing, returns = today.missing.table, today.outstanding.table  # type: ignore[attr-defined]
+    window.nav.setFocus()  # from the navigation: the first list of the page
+    qtbot.keyClick(window.nav, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert missing.hasFocus() and missing.currentIndex().row() == 1
+    assert window.nav.currentItem().text() == "Today"
+    returns.setFocus()  # from a list: that list
+    qtbot.keyClick(returns, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert returns.currentIndex().row() == 2 and returns.hasFocus()
+    assert missing.currentIndex().row() == 1
+    qtbot.keyClick(returns, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert returns.currentIndex().row() == 0
+
+
+# The Account menu: Help and Quit for everyone ------------------------------------------------
+
+
+def test_the_account_menu_by_keyboard_opens_help_with_the_shortcuts_and_first_steps(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from missing_app.gui.help import FIRST_STEPS, SHORTCUTS
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window.search, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    menu = window.menuBar().actions()[0].menu()
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    assert [a.text() for a in menu.actions()] == ["&Help", "&Quit"]  # no accounts: no lock
+    qtbot.keyClick(menu, Qt.Key.Key_H)
+    qtbot.waitUntil(lambda: window.help_window is not None and window.help_window.isVisible())
+    shown = window.help_window.text.toPlainText()  # type: ignore[union-attr]
+    for keys, what in SHORTCUTS:
+        assert keys in shown and what in shown
+    assert all(step in shown for step, _how in FIRST_STEPS)
+    assert "Ctrl+Home, Ctrl+End" in shown and "Ctrl+Q" in shown
+
+
+def test_f1_opens_help_and_ctrl_q_quits(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window.nav, Qt.Key.Key_F1)
+    assert window.help_window is not None and window.help_window.isVisible()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window.nav, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible() and not window.signed_out

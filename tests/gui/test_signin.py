@@ -533,11 +533,12 @@ def test_a_supervisor_keeps_every_button(qtbot: QtBot, world: World) -> None:
         stop(window)
 
 
-def test_a_database_without_accounts_has_no_account_menu(
+def test_a_database_without_accounts_has_no_lock_and_no_sign_out(
     window: MainWindow, context: AppContext
 ) -> None:
     assert window.idle_lock is None and not context.has_accounts
-    assert window.menuBar().actions() == []
+    (account,) = window.menuBar().actions()
+    assert [a.text() for a in account.menu().actions()] == ["&Help", "&Quit"]
 
 
 def test_the_application_starts_signed_in_takes_the_days_backup_and_lets_go_at_the_end(
@@ -573,3 +574,34 @@ def test_the_application_starts_signed_in_takes_the_days_backup_and_lets_go_at_t
     DatabaseLock(target).acquire().release()  # the window let go of the file
     answers.append(lambda dialog: dialog.reject())  # next time: the sign-in, not a first start
     assert run_application(str(target)) == 1
+
+
+def test_sign_out_brings_back_the_sign_in_window_with_nothing_left_on_screen(
+    qtbot: QtBot, tmp_path: Path, answers: list[Fill], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from missing_app.gui.app import run_application
+
+    target = tmp_path / "homeward.sqlite"
+    seen: list[list[str]] = []
+
+    def exec_(app: QApplication) -> int:
+        ours = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        (window,) = [w for w in ours if w.context.db.path == target]
+        window.record_missing()  # a form open
+        window.sign_out()
+        seen.append([type(w).__name__ for w in app.topLevelWidgets() if w.isVisible()])
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    answers.append(first_start(qtbot))
+    answers.append(sign_in_as(qtbot, "ada.admin", PASSWORD))  # after Sign out: signs in again
+    answers.append(lambda dialog: dialog.reject())  # after the second Sign out: goes home
+    assert run_application(str(target)) == 0
+    assert seen == [[], []]  # nothing left on screen, twice
+    assert answers == []  # the sign-in window came back each time
+    DatabaseLock(target).acquire().release()  # and the file was let go

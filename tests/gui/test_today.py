@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from missing_app.core.db import Database
+from missing_app.core.models import CareHome
+from missing_app.core.queries.today import RhiDuty
 from missing_app.core.records import NewAction, Records
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.episode import (
@@ -20,6 +24,7 @@ from missing_app.gui.dialogs.episode import (
     SafeAndWellDialog,
 )
 from missing_app.gui.dialogs.interview import ReturnInterviewDialog
+from missing_app.gui.help import first_steps_html
 from missing_app.gui.pages.today import Section, TodayModel, TodayPage
 from missing_app.gui.widgets.countdown import Countdown, CountdownClock
 from tests.conftest import NOW
@@ -132,6 +137,38 @@ def test_an_empty_day_says_so_in_words(page: TodayPage) -> None:
     assert buttons == ["Record missing (Ctrl+N)", "Record return (Ctrl+R)"]
 
 
+def test_an_empty_database_shows_the_first_steps_and_a_way_to_the_demo(
+    qtbot: QtBot,
+    page: TodayPage,
+    context: AppContext,
+    records: Records,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    steps = page.first_steps
+    assert steps.isVisible() and "Add your homes" in steps.steps.text()
+    assert "Look around on demo data" in steps.steps.text()  # the words of Help, once
+    assert steps.steps.text() == first_steps_html()
+    opened: list[list[str]] = []
+    monkeypatch.setattr(  # the demo's own window is not opened by a test
+        "missing_app.gui.look_around.QProcess.startDetached",
+        lambda program, arguments: opened.append([program, *arguments]) or (True, 1),
+    )
+    demo = tmp_path / "homeward-demo.sqlite"
+    steps.launcher.demo_path = lambda: str(demo)
+    steps.demo.setFocus()
+    qtbot.keyClick(steps.demo, Qt.Key.Key_Space)
+    assert steps.said.text().startswith("Preparing the demo database")
+    qtbot.waitUntil(lambda: bool(opened), timeout=60_000)
+    assert opened == [[sys.executable, "-m", "missing_app", "--db", str(demo)]]
+    assert demo.stat().st_size > 0 and steps.said.text().startswith("The demo opens")
+    with context.db.session() as session:  # the real database is as it was
+        assert session.scalar(select(func.count(CareHome.id))) == 0
+    records.create_home("SC100001", "Oakview House")
+    page.refresh()
+    assert not steps.isVisible()
+
+
 def test_the_four_lists_with_counts_and_the_countdown_colours(
     qtbot: QtBot, context: AppContext, day_of_work: dict[str, int]
 ) -> None:
@@ -144,17 +181,24 @@ def test_the_four_lists_with_counts_and_the_countdown_colours(
     ]  # fmt: skip
     assert colours(page.missing, 0, 5) == RED
     outstanding = cells(page.outstanding)
-    assert [row[0] for row in outstanding] == ["Cal Hill", "Ben Hill", "Dan Hill"]
+    # Cal was offered an interview 10 hours after his return (80 hours ago): he waits for it,
+    # past 72 hours but not overdue, after those still to be offered one.
+    assert [row[0] for row in outstanding] == ["Ben Hill", "Dan Hill", "Cal Hill"]
     assert [row[3:] for row in outstanding] == [
-        ["Wed 12/11/2025 04:00", "RHI completion", "Sat 15/11/2025 04:00",
-         "overdue by 8 h 00 min"],
         ["Thu 13/11/2025 00:00", "Safe-and-well check, RHI offer, RHI completion",
          "Sun 16/11/2025 00:00", "12 h 00 min left"],
         ["Sat 15/11/2025 02:00", "Safe-and-well check, RHI offer, RHI completion",
          "Tue 18/11/2025 02:00", "2 d 14 h left"],
+        ["Wed 12/11/2025 04:00", "RHI completion", "", "offered, interview to complete"],
     ]  # fmt: skip
     last = page.outstanding.model.columnCount() - 1
-    assert [colours(page.outstanding, row, last) for row in range(3)] == [RED, AMBER, None]
+    assert [colours(page.outstanding, row, last) for row in range(3)] == [AMBER, None, None]
+    assert page.outstanding.model.headerData(last, Qt.Orientation.Horizontal) == (
+        "Time left to offer"
+    )
+    assert page.outstanding.note.text().startswith(
+        "Offer a return interview within 72 hours of the return"
+    )
     assert page.outstanding.heading.text().endswith("(3)")
     assert cells(page.triggered) == [
         ["Eve Hill", "R-Eve", "Oakview House", "Thu 13/11/2025 12:00", "3 in 30 days"],
@@ -190,10 +234,11 @@ def test_one_timer_moves_every_countdown_without_reading_the_database(
         event.remove(db.engine, "before_cursor_execute", listener)
     assert reads == []
     assert [row[-1] for row in cells(page.outstanding)] == [
-        "overdue by 21 h 00 min",
         "overdue by 1 h 00 min",
         "2 d 1 h left",
+        "offered, interview to complete",
     ]
+    assert colours(page.outstanding, 0, 6) == RED
     assert cells(page.missing)[0][-1] == "1 d 15 h"
     assert len(page.findChildren(QTimer)) == 1 and page.clock.timer.isActive()
     page.hide()
@@ -206,8 +251,8 @@ def test_each_row_opens_the_record_behind_it(
     page.refresh()
     expected: list[tuple[Section, int, type | tuple[str, int]]] = [
         (page.missing, 0, RecordReturnDialog),
-        (page.outstanding, 0, ReturnInterviewDialog),  # Cal: checked, interview to complete
-        (page.outstanding, 1, SafeAndWellDialog),  # Ben: nothing recorded yet
+        (page.outstanding, 2, ReturnInterviewDialog),  # Cal: checked, interview to complete
+        (page.outstanding, 0, SafeAndWellDialog),  # Ben: nothing recorded yet
         (page.triggered, 0, ("child", day_of_work["Eve"])),
         (page.actions, 0, ("home", day_of_work["home"])),
     ]
@@ -266,7 +311,7 @@ def test_a_safe_and_well_check_saved_from_today_moves_the_row_on(
     page = TodayPage(context)
     qtbot.addWidget(page)
     context.worker.changed.connect(lambda tables: page.refresh())  # what the window does
-    page.open_outstanding(page.outstanding.model.row(1))  # Ben
+    page.open_outstanding(page.outstanding.model.row(0))  # Ben
     form = page.form
     assert isinstance(form, SafeAndWellDialog)
     form.save()
@@ -283,11 +328,13 @@ def test_settings_change_the_threshold_and_the_window(
     page = TodayPage(context)
     qtbot.addWidget(page)
     assert page.triggered.heading.text().endswith("(0)")
-    assert page.outstanding.note.text().startswith("Return interviews are due within 96 hours")
+    assert page.outstanding.note.text().startswith(
+        "Offer a return interview within 96 hours of the return"
+    )
     assert [row[-1] for row in cells(page.outstanding)] == [
-        "16 h 00 min left",
         "1 d 12 h left",
         "3 d 14 h left",
+        "offered, interview to complete",
     ]
 
 
@@ -297,7 +344,7 @@ def test_settings_change_the_threshold_and_the_window(
 def test_the_countdown_label_reads_and_colours_the_time_left(qtbot: QtBot) -> None:
     moments = iter(NOW + hours * HOUR for hours in (0, 48, 72, 73))
     clock = CountdownClock(lambda: next(moments))
-    label = Countdown(NOW + 72 * HOUR, clock)
+    label = Countdown(RhiDuty(NOW, 72 * HOUR), clock)
     qtbot.addWidget(label)
     label.show()
     seen = [shown(label)]
@@ -311,6 +358,14 @@ def test_the_countdown_label_reads_and_colours_the_time_left(qtbot: QtBot) -> No
         ("overdue by 1 h 00 min", "overdue", RED),
     ]
     assert isinstance(label, QLabel)
+
+
+def test_the_countdown_says_offered_once_the_interview_is_offered(qtbot: QtBot) -> None:
+    clock = CountdownClock(lambda: NOW + 80 * HOUR)  # past the 72 hours
+    label = Countdown(RhiDuty(NOW, 72 * HOUR, offered=True), clock)
+    qtbot.addWidget(label)
+    label.show()
+    assert shown(label) == ("offered, interview to complete", "normal", None)
 
 
 def shown(label: Countdown) -> tuple[str, str, tuple[str, str] | None]:

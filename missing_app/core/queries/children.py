@@ -38,6 +38,7 @@ from missing_app.core.models import (
     ReturnInterview,
 )
 from missing_app.core.queries.paging import Listing
+from missing_app.core.queries.today import OFFER_LATE, OFFERED, RhiDuty
 from missing_app.core.security.access import (
     Actor,
     Permission,
@@ -210,9 +211,10 @@ class EpisodeRow:
             return f"Completed{' late' if late else ''}"
         if self.rhi_declined:
             return "Declined"
-        if self.rhi_offered_at is not None:
-            return "Offered"
-        return "Overdue: not offered" if now - self.returned_at > window else "Not yet offered"
+        duty = RhiDuty(self.returned_at, window, offered=self.rhi_offered_at is not None)
+        return {OFFERED: "Offered", OFFER_LATE: "Overdue: not offered"}.get(
+            duty.stage(now), "Not yet offered"
+        )
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,11 @@ def _filtered(query: Select[Any], where: HomeFilter) -> Select[Any]:
     return query
 
 
+def any_homes(session: Session) -> bool:
+    """Whether the database holds a home yet (an empty one is a first start)."""
+    return session.scalar(select(CareHome.id).limit(1)) is not None
+
+
 def officer_choices(session: Session) -> list[tuple[int, str]]:
     """Active users as (id, display name), by name: who may be a home's PCSO."""
     query = select(User.id, User.display_name).where(User.active.is_(True))

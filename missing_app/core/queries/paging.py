@@ -1,15 +1,17 @@
 """Counting and paging a filtered, sorted query, for tables of any size.
 
 Two ways to a page, chosen by the sort:
-- a sort an index serves (`indexed`) reads the page with OFFSET; a page far down the table is
-  read backwards from the end, so the last rows of a million come back as fast as the first;
+- a sort an index serves (`indexed`) reads the page with OFFSET: the ids alone (`ids_for`,
+  without the joins only the display needs, so the OFFSET walks an index and nothing else),
+  then their rows; a page far down the table is read backwards from the end, so the last rows
+  of a million come back as fast as the first;
 - any other sort fetches the sorted ids once (`ids`), and each page is then read by its ids,
   as Anki's browser does: one sort of a million ids instead of one per page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,17 +27,23 @@ class Sort:
     descending: bool = False
 
 
+# What a sort orders by: one column, or several (the row's id always breaks the last tie).
+SortKey = SQLColumnExpression[Any] | tuple[SQLColumnExpression[Any], ...]
+
+
 @dataclass(frozen=True)
 class Listing:
     """A query's rows (`base`, whose first column is the row's id) and its sortable columns.
 
-    `counted`, when given, counts the same rows more cheaply (without joins that cannot change
-    the count); `indexed` names the sorts an index serves; `ids_for(key)`, when given, selects
-    the same rows' ids with only the joins that sorting by `key` needs.
+    A sortable key may order by several columns, so that an index (or a chain of them, down a
+    join) serves the whole ORDER BY. `counted`, when given, counts the same rows more cheaply
+    (without joins that cannot change the count); `indexed` names the sorts an index serves;
+    `ids_for(key)`, when given, selects the same rows' ids with only the joins that sorting by
+    `key` needs.
     """
 
     base: Select[Any]
-    sortable: dict[str, SQLColumnExpression[Any]]
+    sortable: Mapping[str, SortKey]
     tiebreak: SQLColumnExpression[Any]
     counted: Select[Any] | None = None
     indexed: frozenset[str] = field(default_factory=frozenset)
@@ -48,10 +56,11 @@ class Listing:
         return int(session.execute(query).scalar_one())
 
     def _order(self, sort: Sort, reverse: bool = False) -> list[Any]:
-        column = self.sortable.get(sort.key, self.tiebreak)
+        key = self.sortable.get(sort.key, ())
+        columns = [*(key if isinstance(key, tuple) else (key,)), self.tiebreak]
         if sort.descending != reverse:
-            return [column.desc(), self.tiebreak.desc()]
-        return [column, self.tiebreak]
+            return [column.desc() for column in columns]
+        return columns
 
     def by_offset(self, sort: Sort) -> bool:
         """Whether pages in this order are best read with OFFSET (else by their ids)."""
@@ -68,7 +77,12 @@ class Listing:
             return []
         from_end = offset > total // 2
         start = total - offset - limit if from_end else offset
-        query = self.base.order_by(*self._order(sort, from_end)).offset(start).limit(limit)
+        order = self._order(sort, from_end)
+        if self.ids_for is not None:
+            ids_query = self.ids_for(sort.key).order_by(*order).offset(start).limit(limit)
+            ids = list(session.scalars(ids_query))
+            return self.rows(session, ids[::-1] if from_end else ids)
+        query = self.base.order_by(*order).offset(start).limit(limit)
         rows = [tuple(row) for row in session.execute(query)]
         return rows[::-1] if from_end else rows
 

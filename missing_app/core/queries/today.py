@@ -78,6 +78,55 @@ def missing_now(session: Session, now: datetime, actor: Actor | None = None) -> 
     return sorted(rows, key=lambda row: (RISK_ORDER.get(row.risk or "", 4), row.last_seen_at))
 
 
+# The return interview's one rule ------------------------------------------------------------
+
+# Where the duty after a return stands (RhiDuty.stage).
+TO_OFFER, OFFER_LATE, OFFERED, DONE = "to_offer", "offer_late", "offered", "done"
+
+
+@dataclass(frozen=True)
+class RhiDuty:
+    """The statutory duty after a return (DOMAIN.md): offer an independent return interview
+    within the RHI window (72 hours by default) of `returned_at`.
+
+    The countdown runs to the offer; exactly on the deadline is still in time. Once offered,
+    the return waits for the interview without being late: how many interviews were completed
+    within the window is a figure (METRICS.md `rhi_completed_72h_pct`), not an alarm.
+    Every page, form and hint reads the duty from here.
+    """
+
+    returned_at: datetime
+    window: timedelta
+    offered: bool = False
+    done: bool = False  # the interview completed, or declined
+
+    @property
+    def offer_by(self) -> datetime:
+        return self.returned_at + self.window
+
+    def stage(self, now: datetime) -> str:
+        if self.done:
+            return DONE
+        if self.offered:
+            return OFFERED
+        return OFFER_LATE if now > self.offer_by else TO_OFFER
+
+    def time_left(self, now: datetime) -> timedelta | None:
+        """Time left to offer (negative once late); None when no offer is awaited."""
+        return self.offer_by - now if self.stage(now) in (TO_OFFER, OFFER_LATE) else None
+
+
+def rhi_duty(session: Session, episode_id: int, rhi_window_hours: float) -> RhiDuty | None:
+    """The duty after the episode's return (None while the child is still missing)."""
+    episode = session.get(MissingEpisode, episode_id)
+    if episode is None or episode.returned_at is None:
+        return None
+    interview = return_interview_of(session, episode_id)
+    offered = interview is not None and interview.offered_at is not None
+    done = interview is not None and (interview.completed_at is not None or interview.declined)
+    return RhiDuty(episode.returned_at, timedelta(hours=rhi_window_hours), offered, done)
+
+
 # Returns with work still to do ------------------------------------------------------------
 
 
@@ -92,10 +141,16 @@ class OutstandingReturn:
     home_id: int
     home: str
     returned_at: datetime
-    deadline: datetime  # the return interview's: returned_at + the RHI window
     safe_and_well_missing: bool
-    rhi_offer_missing: bool
-    rhi_completion_missing: bool
+    rhi: RhiDuty
+
+    @property
+    def rhi_offer_missing(self) -> bool:
+        return not (self.rhi.offered or self.rhi.done)
+
+    @property
+    def rhi_completion_missing(self) -> bool:
+        return not self.rhi.done
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -107,16 +162,14 @@ class OutstandingReturn:
         )
         return tuple(words for missing, words in flags if missing)
 
-    def time_left(self, now: datetime) -> timedelta:
-        return self.deadline - now
-
 
 def outstanding_returns(
     session: Session, now: datetime, rhi_window_hours: float, actor: Actor | None = None
 ) -> list[OutstandingReturn]:
     """Returns in the last 14 days (or still inside the RHI window) without a safe-and-well
     check, or whose RHI is neither completed nor declined, at the actor's homes (None: all);
-    the nearest deadline first."""
+    those awaiting an offer first, the nearest offer deadline first, then the rest, oldest
+    return first."""
     window = timedelta(hours=rhi_window_hours)
     since = now - max(window, timedelta(days=RETURNS_LOOKBACK_DAYS))
     episode, interview = MissingEpisode, ReturnInterview
@@ -138,14 +191,17 @@ def outstanding_returns(
     )
     query = restrict_to_homes(query, episode.home_id, actor)
     rows = [_outstanding(row, window) for row in session.execute(query)]
-    return sorted(rows, key=lambda row: (row.deadline, row.episode_id))
+    return sorted(
+        rows, key=lambda row: (not row.rhi_offer_missing, row.rhi.offer_by, row.episode_id)
+    )
 
 
 def _outstanding(row: Any, window: timedelta) -> OutstandingReturn:
     episode_id, child_id, first, last, ref, home_id, home, returned_at, checked, offered, done = row
+    duty = RhiDuty(returned_at, window, bool(offered), bool(done))
     return OutstandingReturn(
         episode_id, child_id, _name(first, last, ref), ref, home_id, home, returned_at,
-        returned_at + window, checked is None, not (offered or done), not done,
+        checked is None, duty,
     )  # fmt: skip
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -17,10 +16,7 @@ from PySide6.QtWidgets import (
 
 from missing_app.core.errors import Problem, ValidationError
 from missing_app.core.interview_codes import EXPLOITATION_INDICATORS, PULL_FACTORS, PUSH_FACTORS
-from missing_app.core.queries.today import (
-    episode_card,
-    return_interview_of,
-)
+from missing_app.core.queries.today import return_interview_of, rhi_duty
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.episode import (
     code_combo,
@@ -110,17 +106,18 @@ class ReturnInterviewDialog(FormDialog):
 
     def _deadline_row(self) -> None:
         """The return interview's deadline, with a live countdown, when the child is back."""
-        with self.context.db.session() as session:
-            card = episode_card(session, self.episode_id)
-        if card is None or card.returned_at is None:
-            return
         hours = self.context.settings()["rhi_window_hours"]
-        due = card.returned_at + timedelta(hours=hours)
+        with self.context.db.session() as session:
+            duty = rhi_duty(session, self.episode_id, hours)
+        if duty is None:
+            return
         clock = CountdownClock(lambda: self.context.now(), parent=self)
-        self.countdown = Countdown(due, clock)
+        self.countdown = Countdown(duty, clock)
         row = QHBoxLayout()
         row.addWidget(self.countdown)
-        row.addWidget(QLabel(f"Offer within {hours:g} hours of the return: by {when(due)}"))
+        row.addWidget(
+            QLabel(f"Offer within {hours:g} hours of the return: by {when(duty.offer_by)}")
+        )
         row.addStretch(1)
         line = self.grid.rowCount()
         self.grid.addWidget(QLabel("Deadline"), line, 0)

@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -30,13 +29,14 @@ from missing_app.core.times import local_date
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.home import HomeChoice
 from missing_app.gui.format import RISK_WORDS, hours, risk, when, words
+from missing_app.gui.help import EMPTY_EPISODES
 from missing_app.gui.models.windowed import (
     RIGHT,
     TableColumn,
     WindowedTableModel,
 )
 from missing_app.gui.pages.base import Page
-from missing_app.gui.widgets.tables import count_label, open_on_enter, prepare_table
+from missing_app.gui.widgets.tables import count_label, go_to_row, open_on_enter, prepare_table
 
 ALERT = "#b42318"
 AMBER = "#9a6700"
@@ -229,7 +229,9 @@ class EpisodesPage(Page):
     def _show_count(self) -> None:
         total = self.model.rowCount()
         noun = "episode" if total == 1 else "episodes"
-        self.count.setText(f"{total:,} {noun}" if total else "No episodes match these filters")
+        filtered = self.episode_filter() != EpisodeFilter()
+        empty = "No episodes match these filters" if filtered else EMPTY_EPISODES
+        self.count.setText(f"{total:,} {noun}" if total else empty)
 
     # Rows -------------------------------------------------------------------------------
 
@@ -239,14 +241,8 @@ class EpisodesPage(Page):
         self._show_count()
 
     def jump_to_last(self) -> None:
-        """Select the last row and show it."""
-        rows = self.model.rowCount()
-        if rows == 0:
-            return
-        index = self.model.index(rows - 1, 0)
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtBottom)
-        self.table.setFocus()
+        """Select the last row and show it (as Ctrl+End does anywhere in the window)."""
+        go_to_row(self.table, last=True)
 
     def open_episode(self, episode_id: int) -> None:
         if self.context.navigator is not None:

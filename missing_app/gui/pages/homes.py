@@ -19,6 +19,7 @@ from missing_app.core.queries.paging import Sort
 from missing_app.gui.context import AppContext
 from missing_app.gui.dialogs.home import HomeDialog
 from missing_app.gui.format import day
+from missing_app.gui.help import EMPTY_HOMES
 from missing_app.gui.models.windowed import RIGHT, TableColumn, WindowedTableModel
 from missing_app.gui.pages.base import Page
 from missing_app.gui.widgets.record_text import fit_combo
@@ -117,7 +118,9 @@ class HomesPage(Page):
     def _show_count(self) -> None:
         total = self.model.rowCount()
         noun = "home" if total == 1 else "homes"
-        self.count.setText(f"{total:,} {noun}" if total else "No homes match")
+        filtered = self.home_filter() != HomeFilter()
+        empty = "No homes match these filters" if filtered else EMPTY_HOMES
+        self.count.setText(f"{total:,} {noun}" if total else empty)
 
     def _to_table(self) -> None:
         """Enter in the search box: filter now and go to the first home."""

@@ -1,5 +1,6 @@
-"""Today: who is missing now, which returns still need their checks (with a live 72-hour
-countdown), who crossed the repeat threshold, and the actions due this week.
+"""Today: who is missing now, which returns still need their checks (with a live countdown
+to the 72-hour offer of a return interview), who crossed the repeat threshold, and the
+actions due this week.
 
 Every row opens the record behind it (Enter or a double click). The lists are read again
 when the records change (the main window calls `refresh()`); the countdowns move with one
@@ -28,6 +29,7 @@ from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -38,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from missing_app.core.queries.homes import any_homes
 from missing_app.core.queries.today import (
     DueAction,
     MissingNow,
@@ -57,8 +60,11 @@ from missing_app.gui.dialogs.episode import (
     RecordReturnDialog,
     SafeAndWellDialog,
 )
+from missing_app.gui.dialogs.home import HomeDialog
 from missing_app.gui.dialogs.interview import ReturnInterviewDialog
 from missing_app.gui.format import day, risk, span, when, words
+from missing_app.gui.help import first_steps_html
+from missing_app.gui.look_around import DemoLauncher
 from missing_app.gui.pages.base import Page
 from missing_app.gui.widgets.countdown import (
     COLOURS,
@@ -159,6 +165,7 @@ class Section(QWidget):
         self.heading.setObjectName("sectionTitle")
         self.note = QLabel()
         self.note.setObjectName("pageSubtitle")
+        self.note.setWordWrap(True)  # a narrow window wraps the hint rather than scrolling
         self.empty = QLabel(empty)
         self.empty.setObjectName("pageSubtitle")
         self.model = TodayModel(columns)
@@ -257,12 +264,8 @@ def _still_to_record(row: OutstandingReturn, _now: datetime) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _time_left(row: OutstandingReturn, now: datetime) -> str:
-    return countdown_text(row.deadline, now) if row.rhi_completion_missing else ""
-
-
-def _time_left_colours(row: OutstandingReturn, now: datetime) -> Colours:
-    return colours(row.deadline, now) if row.rhi_completion_missing else None
+def _offer_by(row: OutstandingReturn, _now: datetime) -> str:
+    return when(row.rhi.offer_by) if row.rhi_offer_missing else ""
 
 
 def _due(row: DueAction, now: datetime) -> str:
@@ -289,8 +292,13 @@ OUTSTANDING_COLUMNS = (
     *CHILD,
     Column("Returned", lambda row, _: when(row.returned_at)),
     Column("Still to record", _still_to_record),
-    Column("RHI due by", lambda row, _: when(row.deadline) if row.rhi_completion_missing else ""),
-    Column("Time left", _time_left, _time_left_colours, live=True),
+    Column("Offer RHI by", _offer_by),
+    Column(
+        "Time left to offer",
+        lambda row, now: countdown_text(row.rhi, now),
+        lambda row, now: colours(row.rhi, now),
+        live=True,
+    ),
 )
 ACTION_COLUMNS = (
     Column("Due", _due, _due_colours, live=True),  # overdue from midnight
@@ -299,6 +307,50 @@ ACTION_COLUMNS = (
     Column("Home", lambda row, _: row.home),
     Column("Agreed at the meeting of", lambda row, _: day(row.held_on)),
 )
+
+
+class FirstSteps(QFrame):
+    """On an empty database: what to do first (the words of Help), a new home, or the demo."""
+
+    def __init__(self, context: AppContext, page: TodayPage) -> None:
+        super().__init__()
+        self.setObjectName("firstSteps")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.page = page
+        heading = QLabel("Nothing recorded yet: first steps")
+        heading.setObjectName("sectionTitle")
+        self.steps = QLabel(first_steps_html())
+        self.steps.setWordWrap(True)
+        self.steps.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.new_home = QPushButton("New &home…")
+        self.new_home.clicked.connect(self.add_home)
+        self.new_home.setVisible(context.may(Permission.WRITE))
+        self.demo = QPushButton("Look around on &demo data")
+        self.demo.setToolTip("Opens a separate demo database in its own window")
+        self.launcher = DemoLauncher(parent=self)
+        self.demo.clicked.connect(self.launcher.start)
+        self.said = QLabel()
+        self.said.setObjectName("pageSubtitle")
+        self.launcher.status.connect(self.said.setText)
+        buttons = QHBoxLayout()
+        for button in (self.new_home, self.demo):
+            buttons.addWidget(button)
+        buttons.addWidget(self.said, 1)
+        layout = QVBoxLayout(self)
+        for widget in (heading, self.steps):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+
+    def add_home(self) -> None:
+        self.page._open(HomeDialog(self.page.context, parent=self.page))
+
+
+def rhi_hint(window_hours: float) -> str:
+    """The rule the countdown follows (RhiDuty), in words."""
+    return (
+        f"Offer a return interview within {window_hours:g} hours of the return (amber: the "
+        "last 24 hours); once offered, it waits here for the interview, without a deadline."
+    )
 
 
 class TodayPage(Page):
@@ -319,6 +371,8 @@ class TodayPage(Page):
         self.subtitle.setObjectName("pageSubtitle")
         layout.addLayout(self._buttons())
         layout.addWidget(self.subtitle)
+        self.first_steps = FirstSteps(context, self)
+        layout.addWidget(self.first_steps)
         # Those who may not change records (analysts) get no forms: a row opens the child.
         writable = context.may(Permission.WRITE)
         child_page = ("Open the child's page", self.open_child)
@@ -398,6 +452,7 @@ class TodayPage(Page):
         self.window_days = int(settings["repeat_window_days"])
         today = local_date(now)
         with self.context.db.session() as session:
+            self.first_steps.setVisible(not any_homes(session))
             who = self.context.who
             away = missing_now(session, now, who)
             back = outstanding_returns(session, now, settings["rhi_window_hours"], who)
@@ -405,8 +460,7 @@ class TodayPage(Page):
             due = actions_due(session, today, who)
         self.subtitle.setText(f"{local(now):%A %d %B %Y}, as at {local(now):%H:%M}")
         self.missing.show_rows(away, now)
-        rhi = f"Return interviews are due within {settings['rhi_window_hours']:g} hours"
-        self.outstanding.show_rows(back, now, rhi + " of the return (amber: the last 24 hours).")
+        self.outstanding.show_rows(back, now, rhi_hint(settings["rhi_window_hours"]))
         rule = f"{threshold} or more episodes within {self.window_days} days, at any home."
         self.triggered.show_rows(crossed, now, rule)
         self.actions.show_rows(due, now, f"Open actions due by Sunday {day(week_end(today))}.")

@@ -1,7 +1,9 @@
-"""A live countdown to a deadline (the 72-hour return interview), driven by one shared clock.
+"""A live countdown to the return interview's offer deadline, driven by one shared clock.
 
-A page owns one `CountdownClock`: a single QTimer that reads the context's clock and tells
-every countdown on the page the time. Nothing here reads the database.
+What the countdown says follows the one rule of `RhiDuty` (core): it runs to the offer, and
+once the interview is offered it says so, without calling the return overdue. A page owns one
+`CountdownClock`: a single QTimer that reads the context's clock and tells every countdown on
+the page the time. Nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from missing_app.core.queries.today import OFFER_LATE, OFFERED, RhiDuty
 from missing_app.gui.format import span
 
 DUE_SOON = timedelta(hours=24)  # amber from here on
@@ -26,25 +29,34 @@ COLOURS: dict[str, tuple[str, str] | None] = {
 }
 
 
-def urgency(deadline: datetime, now: datetime) -> str:
-    """Overdue once past the deadline (exactly on it is still in time); soon in the last day."""
-    left = deadline - now
-    if left < timedelta(0):
+OFFERED_TEXT = "offered, interview to complete"
+
+
+def urgency(duty: RhiDuty, now: datetime) -> str:
+    """Overdue once the offer is late (exactly on the deadline is still in time); soon in its
+    last day; neutral once offered."""
+    left = duty.time_left(now)
+    if left is None:
+        return NORMAL
+    if duty.stage(now) == OFFER_LATE:
         return OVERDUE
     return SOON if left <= DUE_SOON else NORMAL
 
 
-def countdown_text(deadline: datetime, now: datetime) -> str:
-    """`2 d 3 h left`, `5 h 20 min left`, or `overdue by 1 h 05 min`."""
-    left = deadline - now
+def countdown_text(duty: RhiDuty, now: datetime) -> str:
+    """`2 d 3 h left`, `overdue by 1 h 05 min`, `offered, interview to complete`, or nothing
+    once the interview is completed or declined."""
+    left = duty.time_left(now)
+    if left is None:
+        return OFFERED_TEXT if duty.stage(now) == OFFERED else ""
     if left < timedelta(0):
         return f"overdue by {span(-left)}"
     return f"{span(left)} left"
 
 
-def colours(deadline: datetime, now: datetime) -> tuple[str, str] | None:
+def colours(duty: RhiDuty, now: datetime) -> tuple[str, str] | None:
     """(text, background) colours for the countdown, None when neutral."""
-    return COLOURS[urgency(deadline, now)]
+    return COLOURS[urgency(duty, now)]
 
 
 class CountdownClock(QObject):
@@ -74,20 +86,18 @@ class CountdownClock(QObject):
 
 
 class Countdown(QLabel):
-    """Time left to `deadline`, or how long it is overdue: neutral, amber, then red."""
+    """Time left to offer the interview, or how late the offer is: neutral, amber, then red."""
 
-    def __init__(
-        self, deadline: datetime, clock: CountdownClock, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, duty: RhiDuty, clock: CountdownClock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.deadline = deadline
+        self.duty = duty
         self.urgency = NORMAL
         clock.ticked.connect(self.show_time)  # disconnected by Qt when the label goes
         self.show_time(clock.now())
 
     def show_time(self, now: datetime) -> None:
-        self.setText(countdown_text(self.deadline, now))
-        state = urgency(self.deadline, now)
+        self.setText(countdown_text(self.duty, now))
+        state = urgency(self.duty, now)
         if state == self.urgency and self.styleSheet():
             return
         self.urgency = state

@@ -206,3 +206,16 @@ def fit_tree_height(tree: QTreeWidget, most: int = ROWS_MOST) -> None:
     if tree.header().length() > tree.viewport().width() + 1:
         height += tree.horizontalScrollBar().sizeHint().height()
     tree.setFixedHeight(height)
+
+
+def go_to_row(view: QAbstractItemView, last: bool) -> None:
+    """Make the first (or last) row current and show it, the focus in the list."""
+    model = view.model()
+    rows = 0 if model is None else model.rowCount()
+    if rows == 0:
+        return
+    index = model.index(rows - 1 if last else 0, max(view.currentIndex().column(), 0))
+    view.setCurrentIndex(index)
+    hint = QAbstractItemView.ScrollHint
+    view.scrollTo(index, hint.PositionAtBottom if last else hint.PositionAtTop)
+    view.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -1,7 +1,7 @@
 """the audit log's hash chain, and rows kept across a restore marked as restored over
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-08
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from missing_app.core.db.audit_chain import rechain
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
