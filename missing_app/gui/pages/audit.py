@@ -53,7 +53,13 @@ from missing_app.gui.pages.episodes import box_day, date_box
 from missing_app.gui.pages.guarded import GuardedPage, banner, show_message
 from missing_app.gui.reader import Reader
 from missing_app.gui.widgets.record_text import fit_columns, fit_combo
-from missing_app.gui.widgets.tables import count_label, prepare_table, selected_id, table_item
+from missing_app.gui.widgets.tables import (
+    count_label,
+    prepare_table,
+    selected_id,
+    tab_leaves,
+    table_item,
+)
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +210,7 @@ class AuditPage(GuardedPage):
         self.first_day = date_box("The first day (London time)")
         self.last_day = date_box("The last day (London time)")
         labelled: list[tuple[str, QWidget]] = [
-            ("&User", self.user), ("&Action", self.action), ("C&hild", self.child),
+            ("&User", self.user), ("Ac&tion", self.action), ("C&hild", self.child),
             ("&From", self.first_day), ("to", self.last_day),
         ]  # fmt: skip
         for text, widget in labelled:
@@ -242,6 +248,7 @@ class AuditPage(GuardedPage):
         self.detail_title.setObjectName("sectionTitle")
         self.detail_title.setWordWrap(True)
         self.values = QTableWidget(0, 3)
+        tab_leaves(self.values)
         self.values.setHorizontalHeaderLabels(["Field", "Before", "After"])
         self.values.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.values.verticalHeader().hide()

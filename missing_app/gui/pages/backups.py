@@ -140,7 +140,7 @@ class BackupsPage(GuardedPage):
         self.backup_button.setToolTip("Copy the database into the backups folder, checked")
         self.restore_button = QPushButton("&Restore this backup…")
         self.restore_button.setToolTip("Replace the database with the selected backup")
-        self.file_button = QPushButton("Restore from a &file…")
+        self.file_button = QPushButton("Restore from a f&ile…")
         self.file_button.setToolTip("Replace the database with a backup kept elsewhere")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)

@@ -145,7 +145,7 @@ class ChildPage(Page):
         self.record_return_button = QPushButton("Record &return…")
         self.edit_child_button = QPushButton("Edit &child…")
         self.edit_profile_button = QPushButton("Edit &profile…")
-        self.add_placement_button = QPushButton("&Add placement…")
+        self.add_placement_button = QPushButton("Add p&lacement…")
         actions = (
             (self.record_missing_button, self.record_missing),
             (self.record_return_button, self.record_return),

@@ -46,7 +46,13 @@ from missing_app.gui.models.windowed import ROW_ID_ROLE
 from missing_app.gui.pages.base import Page
 from missing_app.gui.pages.episodes import RISK_COLOURS
 from missing_app.gui.widgets.record_text import ElidedLabel, WrappedLabel, fit_columns
-from missing_app.gui.widgets.tables import RowsTable, fit_tree_height, open_on_enter, selected_id
+from missing_app.gui.widgets.tables import (
+    RowsTable,
+    fit_tree_height,
+    open_on_enter,
+    selected_id,
+    tab_leaves,
+)
 
 log = logging.getLogger(__name__)
 Form = TypeVar("Form", bound=QDialog)
@@ -159,7 +165,7 @@ class HomePage(Page):
         top.addWidget(self.name, 1)
         self.edit_button = QPushButton("&Edit home…")
         self.meeting_button = QPushButton("New &meeting…")
-        self.assess_button = QPushButton("&Assess reporting…")
+        self.assess_button = QPushButton("A&ssess reporting…")
         self.assess_button.setToolTip("Assess how the home reported the episode chosen below")
         self.edit_button.clicked.connect(self.edit_home)
         self.meeting_button.clicked.connect(self.new_meeting)
@@ -190,6 +196,7 @@ class HomePage(Page):
             if heading is not None:
                 heading.setToolTip(question)
         self.meetings = QTreeWidget()
+        tab_leaves(self.meetings)
         self.meetings.setHeaderLabels(["Date", "Attendees / action", "Owner", "Due", "Done"])
         self.meetings.setAlternatingRowColors(True)
         self.meetings.itemExpanded.connect(lambda _item: fit_tree_height(self.meetings))

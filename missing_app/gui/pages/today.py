@@ -75,6 +75,7 @@ from missing_app.gui.widgets.countdown import (
     countdown_text,
 )
 from missing_app.gui.widgets.record_text import watch_shortened
+from missing_app.gui.widgets.tables import tab_leaves
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ class Section(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)  # Tab goes on to the next list
+        tab_leaves(self.table)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setResizeContentsPrecision(ROWS_SHOWN * 4)

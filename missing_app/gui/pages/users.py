@@ -80,7 +80,7 @@ class UsersPage(GuardedPage):
 
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.add_button = QPushButton("&Add user…")
+        self.add_button = QPushButton("Add &user…")
         self.role_button = QPushButton("Change &role…")
         self.password_button = QPushButton("Set &password…")
         self.names_button = QPushButton("Let see &names")

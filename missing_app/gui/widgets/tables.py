@@ -25,9 +25,16 @@ from missing_app.gui.widgets.record_text import fit_columns, watch_shortened
 ROWS_MOST = 50
 
 
+def tab_leaves(view: QAbstractItemView) -> None:
+    """Tab and Shift+Tab go on to the next field and the arrows move inside the list (Qt's
+    tables keep Tab for moving between cells, which traps a keyboard user in the list)."""
+    view.setTabKeyNavigation(False)
+
+
 def prepare_table(view: QTableView, samples: Sequence[str]) -> None:
     """Rows of one fixed height (so Qt never measures a million); each column as wide as its
     sample text or its heading, so no value has to be measured either. Set the model first."""
+    tab_leaves(view)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -132,6 +139,7 @@ class RowsTable(QTableWidget):
         self, headings: Sequence[str], stretch: int | None = None, most: int = ROWS_MOST
     ) -> None:
         super().__init__(0, len(headings))
+        tab_leaves(self)
         self.setHorizontalHeaderLabels(list(headings))
         self.stretch = stretch
         self.most = most
