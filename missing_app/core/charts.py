@@ -61,8 +61,8 @@ def _titles_layout() -> type[ConstrainedLayoutEngine]:
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     class TitlesLayout(ConstrainedLayoutEngine):
-        def __init__(self, **params: float) -> None:
-            super().__init__(**params)
+        def __init__(self, w_pad: float, h_pad: float) -> None:
+            super().__init__(w_pad=w_pad, h_pad=h_pad)
             self.titles: dict[Text, str] = {}  # each title's Text and its words, unwrapped
 
         def execute(self, fig: Figure) -> None:
@@ -83,7 +83,7 @@ def _titles_layout() -> type[ConstrainedLayoutEngine]:
 
 def _room_each_side(fig: Figure, text: Text) -> float:
     """Pixels from the text's centre to the nearer edge of the figure, less the margin."""
-    centre = text.get_transform().transform(text.get_position())[0]
+    centre = float(text.get_transform().transform(text.get_position())[0])
     return min(centre, fig.bbox.width - centre) - W_PAD * fig.dpi
 
 
