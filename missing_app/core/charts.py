@@ -20,6 +20,8 @@ from missing_app.core.durations import hours_text
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+    from matplotlib.text import Text
 
 TITLE_SIZE, SUBTITLE_SIZE, LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 17, 12.5, 13, 11.5, 10.5
 DARK, LIGHT, MID = "#08306b", "#9ecae1", "#4292c6"
@@ -30,21 +32,79 @@ PLOT = "plot"  # the gid of the axes a click on which `chart_drill.cell_at` unde
 # Shared look ---------------------------------------------------------------------------
 
 
+W_PAD = 0.12  # inches between the figure's edge and any text
+
+
 def new_figure(width: float = 11.0, height: float = 6.2) -> Figure:
     """A blank figure of `width` x `height` inches, laid out to keep every text inside."""
     from matplotlib.figure import Figure
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    margins = ConstrainedLayoutEngine(w_pad=0.12, h_pad=0.08)  # inches round the edge
+    margins = _titles_layout()(w_pad=W_PAD, h_pad=0.08)  # inches round the edge
     return Figure(figsize=(width, height), dpi=100, layout=margins)
 
 
 def titled_axes(fig: Figure, title: str, subtitle: str) -> Axes:
-    """The figure's one axes, under a bold title and a plain subtitle."""
-    fig.suptitle(title, fontsize=TITLE_SIZE, fontweight="bold")
+    """The figure's one axes, under a bold title and a plain subtitle, both wrapped to the
+    width the figure has when drawn (the page and the pack draw it at other widths)."""
     ax = fig.add_subplot(gid=PLOT)
-    ax.set_title(subtitle, fontsize=SUBTITLE_SIZE)
+    layout = fig.get_layout_engine()
+    layout.titles = {  # type: ignore[union-attr]
+        fig.suptitle(title, fontsize=TITLE_SIZE, fontweight="bold"): title,
+        ax.set_title(subtitle, fontsize=SUBTITLE_SIZE): subtitle,
+    }
     return ax
+
+
+def _titles_layout() -> type[ConstrainedLayoutEngine]:
+    """Constrained layout that first wraps the titles to the figure's width: a long subtitle
+    takes two lines on a narrow page instead of running off both sides."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    class TitlesLayout(ConstrainedLayoutEngine):
+        def __init__(self, w_pad: float, h_pad: float) -> None:
+            super().__init__(w_pad=w_pad, h_pad=h_pad)
+            self.titles: dict[Text, str] = {}  # each title's Text and its words, unwrapped
+
+        def execute(self, fig: Figure) -> None:
+            width = (fig.get_figwidth() - 2 * W_PAD) * fig.dpi
+            for text, words in self.titles.items():
+                text.set_text(wrapped(text, words, width))
+            super().execute(fig)
+            # The subtitle is centred on the plot, which labels on one side push off the
+            # figure's middle: wrap it to the room on its narrower side, and lay out again.
+            for text, words in self.titles.items():
+                room = _room_each_side(fig, text) * 2
+                if room < width and wrapped(text, words, room) != text.get_text():
+                    text.set_text(wrapped(text, words, room))
+                    super().execute(fig)
+
+    return TitlesLayout
+
+
+def _room_each_side(fig: Figure, text: Text) -> float:
+    """Pixels from the text's centre to the nearer edge of the figure, less the margin."""
+    centre = float(text.get_transform().transform(text.get_position())[0])
+    return min(centre, fig.bbox.width - centre) - W_PAD * fig.dpi
+
+
+def wrapped(text: Text, words: str, width: float) -> str:
+    """`words` in lines no wider than `width` pixels in `text`'s font (a word too long for a
+    line has a line of its own); the line breaks already in `words` are kept."""
+    from matplotlib.textpath import TextToPath
+
+    measure = TextToPath().get_text_width_height_descent
+    points = width * 72 / text.get_figure(root=True).dpi  # type: ignore[union-attr]
+    lines: list[str] = []
+    for given in words.split("\n"):
+        line = ""
+        for word in given.split(" "):
+            longer = f"{line} {word}" if line else word
+            if line and measure(longer, text.get_fontproperties(), False)[0] > points:
+                lines.append(line)
+                longer = word
+            line = longer
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def twin_axes(ax: Axes) -> Axes:

@@ -330,11 +330,14 @@ def drawn_texts(fig: Figure) -> list[Text]:
     return [t for t in drawn + others if t.get_visible() and t.get_text().strip()]
 
 
-def assert_readable(spec: ChartSpec, path: Path) -> None:
-    """Build and save the chart without a warning, then look at where its texts landed."""
+def assert_readable(spec: ChartSpec, path: Path, width: int | None = None) -> None:
+    """Build and save the chart without a warning (`width` pixels wide if given, as the page
+    draws it), then look at where its texts landed."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig = chart_drill.chart_figure(spec)
+        if width is not None:
+            fig.set_size_inches(width / fig.dpi, fig.get_figheight())
         fig.savefig(path)
         FigureCanvasAgg(fig).draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
@@ -353,6 +356,18 @@ def assert_readable(spec: ChartSpec, path: Path) -> None:
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.key)
 def test_every_chart_renders_readably(spec: ChartSpec, tmp_path: Path) -> None:
     assert_readable(spec, tmp_path / f"{spec.key}.png")
+
+
+# The chart widths of the Insights page in windows 1280 and 1440 pixels wide.
+PAGE_WIDTHS = [986, 1146]
+
+
+@pytest.mark.parametrize("width", PAGE_WIDTHS)
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.key)
+def test_every_chart_reads_whole_at_the_page_widths(
+    spec: ChartSpec, width: int, tmp_path: Path
+) -> None:
+    assert_readable(spec, tmp_path / f"{spec.key}.png", width)
 
 
 def force_scale() -> list[ChartSpec]:
@@ -383,6 +398,26 @@ def force_scale() -> list[ChartSpec]:
 @pytest.mark.parametrize("spec", force_scale(), ids=lambda spec: spec.key)
 def test_big_numbers_and_long_names_stay_readable(spec: ChartSpec, tmp_path: Path) -> None:
     assert_readable(spec, tmp_path / f"{spec.key}.png")
+
+
+@pytest.mark.parametrize("width", [None, *PAGE_WIDTHS])
+@pytest.mark.parametrize("spec", SPECS + force_scale(), ids=lambda spec: spec.key)
+def test_titles_wrap_to_show_every_word_at_every_width(spec: ChartSpec, width: int | None) -> None:
+    fig = chart_drill.chart_figure(spec)
+    words = (fig.get_suptitle(), fig.axes[0].get_title())
+    if width is not None:
+        fig.set_size_inches(width / fig.dpi, fig.get_figheight())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    suptitle = [t for t in fig.findobj(Text) if t.get_fontsize() == charts.TITLE_SIZE]
+    titles = [*suptitle, fig.axes[0].title]
+    assert [" ".join(t.get_text().split()) for t in titles] == [" ".join(w.split()) for w in words]
+    for title in titles:
+        box = title.get_window_extent(renderer)
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, f"{title.get_text()!r} is cut"
+        assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1, f"{title.get_text()!r} is cut"
 
 
 def empty() -> list[ChartSpec]:

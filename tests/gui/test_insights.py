@@ -451,3 +451,55 @@ def test_last_12_months_and_the_monthly_charts_name_the_same_months(
     titles = {item.spec.key: item.figure.axes[0].get_title() for item in page.charts.items()}
     for key in ("monthly", "rhi"):
         assert titles[key].startswith("All homes, 12 months, Nov 2024 to Oct 2025: "), key
+
+
+# Reading the charts on a 1280 x 800 screen ------------------------------------------------
+
+
+def charts_shown(qtbot: QtBot, demo: AppContext) -> InsightsPage:
+    """The page as wide as in a 1280 x 800 window, its charts drawn and laid out."""
+    page = open_page(qtbot, demo)
+    page.resize(1050, 620)
+    qtbot.waitUntil(lambda: page.charts is not None and not page.reader.waiting, timeout=SLOW)
+    qtbot.waitUntil(lambda: bool(page.charts.canvases), timeout=SLOW)
+    bar = page.scroller.verticalScrollBar()
+    last = page.charts.canvases[-1]
+    qtbot.waitUntil(lambda: bar.maximum() > last.y())  # every chart laid out
+    return page
+
+
+def top_in_view(page: InsightsPage, widget: Any) -> bool:
+    """Whether the top of `widget` (a heading, a chart's title) shows in the scrolled view."""
+    y = widget.mapTo(page.scroller.viewport(), QPoint(0, 0)).y()
+    return 0 <= y <= page.scroller.viewport().height() - 40
+
+
+def test_page_down_shows_the_charts_heading_and_every_charts_title(
+    qtbot: QtBot, demo: AppContext
+) -> None:
+    """Issue 11: Page Down carried the "Charts" heading up behind the page's fixed header."""
+    page = charts_shown(qtbot, demo)
+    page.home.setFocus()
+    qtbot.keyClick(page.home, Qt.Key.Key_Tab)  # into the charts area
+    assert page.scroller.hasFocus()
+    qtbot.keyClick(page.scroller, Qt.Key.Key_PageDown)
+    assert top_in_view(page, page.charts_title)
+    assert top_in_view(page, page.charts.canvases[0])
+    bar, seen = page.scroller.verticalScrollBar(), set()
+    while bar.value() < bar.maximum():
+        seen |= {n for n, chart in enumerate(page.charts.canvases) if top_in_view(page, chart)}
+        qtbot.keyClick(page.scroller, Qt.Key.Key_PageDown)
+    seen |= {n for n, chart in enumerate(page.charts.canvases) if top_in_view(page, chart)}
+    assert seen == set(range(len(page.charts.canvases)))
+    qtbot.keyClick(page.scroller, Qt.Key.Key_PageUp)
+    assert bar.value() < bar.maximum()
+
+
+def test_every_chart_has_its_full_height_once_the_figures_are_shown(
+    qtbot: QtBot, demo: AppContext
+) -> None:
+    """Issue 11: charts were seen squashed into their titles in a grab of the whole page."""
+    page = charts_shown(qtbot, demo)
+    page.grab()
+    for canvas in page.charts.canvases:
+        assert canvas.height() >= canvas.minimumHeight() == canvas.item.height > 300

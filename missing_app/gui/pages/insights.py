@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +49,7 @@ from missing_app.gui.pages.insights_reads import (
     read_figures,
     read_previous,
 )
+from missing_app.gui.pages.insights_scroll import SectionScroll
 from missing_app.gui.reader import Reader
 from missing_app.gui.widgets.record_text import fit_combo
 from missing_app.gui.widgets.tiles import TILES, Tile, change_text, figure_text
@@ -168,7 +168,7 @@ class InsightsPage(Page):
         self._busy(False)
         return row
 
-    def _body(self) -> QScrollArea:
+    def _body(self) -> SectionScroll:
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 4, 12, 12)
@@ -185,9 +185,9 @@ class InsightsPage(Page):
         column.addWidget(self.tile_grid)
         self.council_homes = CouncilHomes(self.pick_home)
         column.addWidget(self.council_homes)
-        charts_title = QLabel("Charts")
-        charts_title.setObjectName("sectionTitle")
-        column.addWidget(charts_title)
+        self.charts_title = QLabel("Charts")
+        self.charts_title.setObjectName("sectionTitle")
+        column.addWidget(self.charts_title)
         self.chart_note = QLabel("")
         self.chart_note.setObjectName("pageSubtitle")
         self.chart_note.setWordWrap(True)
@@ -197,7 +197,7 @@ class InsightsPage(Page):
         column.addLayout(self.chart_holder)
         self.charts: Any = None  # chart.ChartColumn, made when the first charts arrive
         column.addStretch(1)
-        scroll = QScrollArea()
+        scroll = SectionScroll(self._sections)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         # Always there, so the charts' width does not change when they arrive.
@@ -208,6 +208,11 @@ class InsightsPage(Page):
         scroll.setStyleSheet("QScrollArea, QWidget#insightsBody { background: transparent; }")
         self.scroller = scroll
         return scroll
+
+    def _sections(self) -> list[QWidget]:
+        """Where Page Down stops: the "Charts" heading (over the first chart), each chart."""
+        canvases = [] if self.charts is None else self.charts.canvases[1:]
+        return [self.charts_title, *canvases]
 
     def _fill_homes(self, keep: int | None = None) -> None:
         """The homes of the council chosen (or all), with home `keep` chosen if listed."""
